@@ -1,0 +1,677 @@
+/**
+ * Who a patient is and whether a code lets them in: login by one-time passcode, notification
+ * links opened with a code and a date of birth, and the sessions that follow.
+ */
+import { Context, DateTime, Duration, Effect, Layer, Option, Redacted, Result, Schema } from "effect"
+import { Actor, type AuditAction, AuditEvent } from "./AuditEvent.ts"
+import { AuditLog } from "./AuditLog.ts"
+import {
+  ChallengeNotFound,
+  ContactUnreadable,
+  LinkNotFound,
+  NoContactOnFile,
+  type PasscodeFailure,
+  type ResendFailure,
+  SessionExpired,
+  SessionNotFound
+} from "./AuthErrors.ts"
+import { AuthPolicy } from "./AuthPolicy.ts"
+import { CodeGenerator, DIGITS, UNAMBIGUOUS } from "./CodeGenerator.ts"
+import { Hasher, hashesEqual } from "./Hasher.ts"
+import { AuditEventId, ChallengeId, ClinicId, NotificationId, PasscodeId, SessionId } from "./Ids.ts"
+import { Notification, NotificationPayload, type NotificationTemplate } from "./Notification.ts"
+import { Outbox } from "./Outbox.ts"
+import {
+  type DeliveryChannel,
+  LinkPurpose,
+  Passcode,
+  type PasscodePurpose,
+  PasscodeTarget,
+  ResourceKind,
+  ResourceRef
+} from "./Passcode.ts"
+import { type EntryOutcome, judgeEntry, judgeResend, judgeSendLimit, stateOf, ttlOf } from "./PasscodeRules.ts"
+import { PasscodeStore } from "./PasscodeStore.ts"
+import {
+  dateOfBirthMatches,
+  type HealthCardInput,
+  normalizeContact,
+  normalizeHealthCard,
+  type Patient,
+  patientHasContact
+} from "./Patient.ts"
+import { PatientRepo } from "./PatientRepo.ts"
+import { PatientPrincipal, Session, SessionOrigin, SessionSummary } from "./Session.ts"
+import { SessionStore } from "./SessionStore.ts"
+
+/** What start-login answers, the same whether or not the identity matched. */
+export class LoginChallenge extends Schema.Class<LoginChallenge>("LoginChallenge")({
+  challengeId: ChallengeId,
+  expiresAt: Schema.DateTimeUtc
+}) {}
+
+/** A new session: the bearer token (shown once, redacted in logs) and the session. */
+export class SessionGrant extends Schema.Class<SessionGrant>("SessionGrant")({
+  token: Schema.Redacted(Schema.String),
+  session: SessionSummary,
+  principal: PatientPrincipal
+}) {}
+
+/** What a link opens and whether it can still be used; nothing about the patient. */
+export class LinkDescription extends Schema.Class<LinkDescription>("LinkDescription")({
+  linkId: ChallengeId,
+  purpose: LinkPurpose,
+  resourceKind: ResourceKind,
+  status: Schema.Literals(["active", "expired", "used", "locked", "superseded"]),
+  expiresAt: Schema.DateTimeUtc
+}) {}
+
+/** An opened link: the new session and the record it leads to. */
+export class LinkOpened extends Schema.Class<LinkOpened>("LinkOpened")({
+  grant: SessionGrant,
+  purpose: LinkPurpose,
+  target: ResourceRef
+}) {}
+
+/** A link issued for a patient; its code went to the patient's preferred channels. */
+export class LinkIssued extends Schema.Class<LinkIssued>("LinkIssued")({
+  linkId: ChallengeId,
+  expiresAt: Schema.DateTimeUtc,
+  channel: Schema.Literals(["email", "sms", "both"])
+}) {}
+
+/** A new code was sent; it expires at `expiresAt`. */
+export class CodeSent extends Schema.Class<CodeSent>("CodeSent")({
+  challengeId: ChallengeId,
+  expiresAt: Schema.DateTimeUtc
+}) {}
+
+/** The login, link and session operations of the portal. */
+export class Authentication extends Context.Service<
+  Authentication,
+  {
+    /**
+     * Starts a login: when the health card matches a patient of the clinic and the contact
+     * is that patient's, a code goes to that contact. The answer has the same shape either
+     * way, so it tells no one whether the identity exists.
+     */
+    readonly startLogin: (input: {
+      readonly clinicId: ClinicId
+      readonly identifier: HealthCardInput
+      readonly contact: string
+    }) => Effect.Effect<LoginChallenge, ContactUnreadable | ResendFailure>
+    /** Checks a login code; the right one, once, opens a session. */
+    readonly verifyLogin: (
+      challengeId: ChallengeId,
+      code: Redacted.Redacted<string>,
+      stayLoggedIn: boolean
+    ) => Effect.Effect<SessionGrant, ChallengeNotFound | PasscodeFailure>
+    /** Sends a new login code to the same contact; the old one stops working. */
+    readonly resendLogin: (challengeId: ChallengeId) => Effect.Effect<CodeSent, ChallengeNotFound | ResendFailure>
+    /** What a link opens and whether it is still valid. Consumes nothing (mail scanners follow links). */
+    readonly describeLink: (linkId: ChallengeId) => Effect.Effect<LinkDescription, LinkNotFound>
+    /** Opens a link with its code and the patient's date of birth; both must match. */
+    readonly openLink: (
+      linkId: ChallengeId,
+      code: Redacted.Redacted<string>,
+      dateOfBirth: string,
+      stayLoggedIn: boolean
+    ) => Effect.Effect<LinkOpened, LinkNotFound | PasscodeFailure>
+    /** "Resend quick passcode": a new code for the link, to the patient's preferred channels. */
+    readonly resendLink: (linkId: ChallengeId) => Effect.Effect<CodeSent, LinkNotFound | ResendFailure | NoContactOnFile>
+    /** Issues a link code bound to a patient and a record, and queues its notification. */
+    readonly issueLink: (
+      patient: Patient,
+      purpose: LinkPurpose,
+      target: ResourceRef
+    ) => Effect.Effect<LinkIssued, NoContactOnFile>
+    /** The caller behind a session token; refreshes the session's idle timer. */
+    readonly authenticate: (token: Redacted.Redacted<string>) => Effect.Effect<PatientPrincipal, SessionExpired>
+    /** Ends the caller's session. */
+    readonly logout: (principal: PatientPrincipal) => Effect.Effect<void>
+    /** The caller's sessions that are still valid, the current one marked. */
+    readonly listSessions: (principal: PatientPrincipal) => Effect.Effect<ReadonlyArray<SessionSummary>>
+    /** Ends one of the caller's sessions. */
+    readonly endSession: (principal: PatientPrincipal, sessionId: SessionId) => Effect.Effect<void, SessionNotFound>
+    /** Ends every session of the caller but the current one; returns how many ended. */
+    readonly endOtherSessions: (principal: PatientPrincipal) => Effect.Effect<number>
+  }
+>()("@careportal/domain/Authentication") {
+  /** The service on its ports. */
+  static readonly layer = Layer.effect(
+    Authentication,
+    Effect.gen(function* () {
+      return yield* make
+    })
+  )
+}
+
+const SESSION_TOKEN_BYTES = 32
+
+const make = Effect.gen(function* () {
+  const policy = yield* AuthPolicy
+  const patients = yield* PatientRepo
+  const passcodes = yield* PasscodeStore
+  const sessions = yield* SessionStore
+  const generator = yield* CodeGenerator
+  const hasher = yield* Hasher
+  const auditLog = yield* AuditLog
+  const outbox = yield* Outbox
+
+  const audit = (event: {
+    readonly clinicId: ClinicId
+    readonly actor: Actor
+    readonly action: AuditAction
+    readonly patientId: Patient["id"] | null
+    readonly resource: string
+    readonly outcome: "success" | "failure"
+    readonly reason?: string
+  }) =>
+    Effect.gen(function* () {
+      const id = AuditEventId.make(yield* generator.uuid)
+      const at = yield* DateTime.now
+      yield* auditLog.append(new AuditEvent({ ...event, id, at }))
+    })
+
+  const anonymous = new Actor({ kind: "anonymous" })
+  const system = new Actor({ kind: "system" })
+  const patientActor = (id: Patient["id"]) => new Actor({ kind: "patient", id })
+
+  const codeFor = (purpose: PasscodePurpose) =>
+    purpose === "login-otp"
+      ? generator.code(DIGITS, policy.loginCodeLength)
+      : generator.code(UNAMBIGUOUS, policy.linkCodeLength)
+
+  const newPasscode = (fields: {
+    readonly challengeId: ChallengeId
+    readonly clinicId: ClinicId
+    readonly purpose: PasscodePurpose
+    readonly target: PasscodeTarget
+    readonly channel: DeliveryChannel
+    readonly codeHash: Passcode["codeHash"]
+    readonly now: DateTime.Utc
+    readonly failedAttempts: number
+  }) =>
+    Effect.map(
+      generator.uuid,
+      (id) =>
+        new Passcode({
+          id: PasscodeId.make(id),
+          challengeId: fields.challengeId,
+          clinicId: fields.clinicId,
+          purpose: fields.purpose,
+          target: fields.target,
+          channel: fields.channel,
+          codeHash: fields.codeHash,
+          issuedAt: fields.now,
+          expiresAt: DateTime.addDuration(fields.now, ttlOf(policy, fields.purpose)),
+          failedAttempts: fields.failedAttempts,
+          consumedAt: null,
+          supersededAt: null
+        })
+    )
+
+  const templateOf = (purpose: PasscodePurpose): NotificationTemplate =>
+    purpose === "login-otp" ? "login-code" : purpose === "contact-verify" ? "contact-verify-code" : "link-code"
+
+  /** The addresses a code goes to on `channel`; a missing one is skipped. */
+  const destinations = (patient: Patient, channel: DeliveryChannel) => {
+    const out: Array<{ readonly channel: "email" | "sms"; readonly to: string }> = []
+    if ((channel === "email" || channel === "both") && patient.email !== undefined) {
+      out.push({ channel: "email", to: patient.email })
+    }
+    if ((channel === "sms" || channel === "both") && patient.mobile !== undefined) {
+      out.push({ channel: "sms", to: patient.mobile })
+    }
+    return out
+  }
+
+  /** The channels a link code goes to: the preference, falling back to whichever contact exists. */
+  const linkChannel = (patient: Patient): Option.Option<DeliveryChannel> => {
+    if (destinations(patient, patient.notificationPreference).length > 0) {
+      return Option.some(patient.notificationPreference)
+    }
+    if (patient.email !== undefined) return Option.some("email")
+    if (patient.mobile !== undefined) return Option.some("sms")
+    return Option.none()
+  }
+
+  /** Queues the code's notifications: one per channel, the code sealed, nothing about health. */
+  const enqueueCode = (patient: Patient, passcode: Passcode, code: Redacted.Redacted<string>) =>
+    Effect.gen(function* () {
+      const sealed = yield* hasher.seal(passcode.challengeId, code)
+      const notifications: Array<Notification> = []
+      for (const { channel, to } of destinations(patient, passcode.channel)) {
+        notifications.push(
+          new Notification({
+            id: NotificationId.make(yield* generator.uuid),
+            clinicId: passcode.clinicId,
+            patientId: patient.id,
+            channel,
+            to,
+            template: templateOf(passcode.purpose),
+            payload: new NotificationPayload({
+              purpose: passcode.purpose,
+              challengeId: passcode.challengeId,
+              code: sealed,
+              expiresAt: passcode.expiresAt,
+              ...(passcode.target.resource ? { resourceKind: passcode.target.resource.kind } : {})
+            }),
+            idempotencyKey: `${passcode.id}:${channel}`,
+            status: "pending",
+            attempts: 0,
+            notBefore: passcode.issuedAt,
+            createdAt: passcode.issuedAt
+          })
+        )
+      }
+      yield* outbox.enqueue(notifications)
+    })
+
+  const unwrapIssue = <R>(result: Result.Result<Passcode, R>): Effect.Effect<Passcode, R> =>
+    Result.isSuccess(result) ? Effect.succeed(result.success) : Effect.fail(result.failure)
+
+  const openSession = (passcode: Passcode, origin: SessionOrigin, stayLoggedIn: boolean) =>
+    Effect.gen(function* () {
+      const patientId = passcode.target.patientId
+      if (patientId === null) return yield* Effect.die(new Error("a decoy passcode was accepted"))
+      const now = yield* DateTime.now
+      const token = yield* generator.token(SESSION_TOKEN_BYTES)
+      const session = new Session({
+        id: SessionId.make(yield* generator.uuid),
+        clinicId: passcode.clinicId,
+        patientId,
+        tokenHash: yield* hasher.hashToken(token),
+        origin,
+        stayLoggedIn,
+        createdAt: now,
+        lastSeenAt: now,
+        expiresAt: DateTime.addDuration(now, stayLoggedIn ? policy.stayLoggedInLifetime : policy.sessionLifetime),
+        revokedAt: null
+      })
+      yield* sessions.create(session)
+      return new SessionGrant({
+        token,
+        session: summarize(session, session.id),
+        principal: new PatientPrincipal({ sessionId: session.id, clinicId: session.clinicId, patientId })
+      })
+    })
+
+  /** Checks one entry under the store's lock, audits it, and fails with the patient-facing error. */
+  const enterCode = <NotFound extends ChallengeNotFound | LinkNotFound>(
+    challengeId: ChallengeId,
+    code: Redacted.Redacted<string>,
+    isCorrectFor: (passcode: Passcode, codeMatches: boolean) => boolean,
+    notFound: NotFound,
+    actions: { readonly ok: AuditAction; readonly failed: AuditAction; readonly locked: AuditAction }
+  ) =>
+    Effect.gen(function* () {
+      const now = yield* DateTime.now
+      const candidate = yield* hasher.hashCode(challengeId, code)
+      const outcome = yield* passcodes.attempt<EntryOutcome>({
+        challengeId,
+        now,
+        failureWindowStart: DateTime.subtractDuration(now, policy.patientFailureWindow),
+        decide: (passcode, failures) =>
+          judgeEntry(policy, now, isCorrectFor(passcode, hashesEqual(candidate, passcode.codeHash)))(passcode, failures)
+      })
+      if (Option.isNone(outcome)) return yield* Effect.fail(notFound)
+      const result = outcome.value
+      const { passcode } = result
+      const base = {
+        clinicId: passcode.clinicId,
+        patientId: passcode.target.patientId,
+        resource: `challenge:${passcode.challengeId}`
+      }
+      if (result._tag === "Accepted") {
+        yield* audit({ ...base, actor: anonymous, action: actions.ok, outcome: "success" })
+        return passcode
+      }
+      yield* audit({
+        ...base,
+        actor: anonymous,
+        action: result.locked ? actions.locked : actions.failed,
+        outcome: "failure",
+        reason: result.error._tag
+      })
+      return yield* result.error
+    })
+
+  const isLink = (p: Passcode) => p.purpose === "quick-link" || p.purpose === "upload-link"
+
+  const findChallenge = (challengeId: ChallengeId) =>
+    Effect.flatMap(passcodes.latest(challengeId), (found) =>
+      Option.isSome(found) && found.value.purpose === "login-otp"
+        ? Effect.succeed(found.value)
+        : Effect.fail(new ChallengeNotFound())
+    )
+
+  const findLink = (linkId: ChallengeId) =>
+    Effect.flatMap(passcodes.latest(linkId), (found) =>
+      Option.isSome(found) && isLink(found.value) && found.value.target.resource !== undefined
+        ? Effect.succeed(found.value)
+        : Effect.fail(new LinkNotFound())
+    )
+
+  /** A new code under an existing challenge, judged atomically against the latest state. */
+  const reissue = (current: Passcode, patient: Option.Option<Patient>, channel: DeliveryChannel) =>
+    Effect.gen(function* () {
+      const now = yield* DateTime.now
+      const code = yield* codeFor(current.purpose)
+      const codeHash = yield* hasher.hashCode(current.challengeId, code)
+      const candidate = yield* newPasscode({ ...current, channel, codeHash, now, failedAttempts: 0 })
+      const issued = yield* passcodes
+        .issue({
+          clinicId: current.clinicId,
+          purpose: current.purpose,
+          target: current.target,
+          challengeId: Option.some(current.challengeId),
+          windowStart: DateTime.subtractDuration(now, policy.sendWindow),
+          decide: ({ recent, current: latest }) => {
+            const base = Option.getOrElse(latest, () => current)
+            const refused = judgeResend(policy, now, base, recent)
+            // Wrong entries carry over: a resend never buys more guesses.
+            return refused === undefined
+              ? Result.succeed(new Passcode({ ...candidate, failedAttempts: base.failedAttempts }))
+              : Result.fail(refused)
+          }
+        })
+        .pipe(Effect.flatMap(unwrapIssue))
+      if (Option.isSome(patient)) yield* enqueueCode(patient.value, issued, code)
+      return new CodeSent({ challengeId: issued.challengeId, expiresAt: issued.expiresAt })
+    })
+
+  const summarize = (session: Session, current: SessionId) =>
+    new SessionSummary({
+      id: session.id,
+      origin: session.origin,
+      stayLoggedIn: session.stayLoggedIn,
+      createdAt: session.createdAt,
+      lastSeenAt: session.lastSeenAt,
+      expiresAt: session.expiresAt,
+      current: session.id === current
+    })
+
+  /** Whether a session is still valid at `now`: not revoked, within its lifetime and, unless kept, not idle. */
+  const isLive = (session: Session, now: DateTime.Utc) =>
+    session.revokedAt === null &&
+    DateTime.isLessThan(now, session.expiresAt) &&
+    (session.stayLoggedIn || DateTime.isLessThan(now, DateTime.addDuration(session.lastSeenAt, policy.sessionIdleTimeout)))
+
+  const startLogin = Effect.fn("Authentication.startLogin")(function* (input: {
+    readonly clinicId: ClinicId
+    readonly identifier: HealthCardInput
+    readonly contact: string
+  }) {
+    const contact = normalizeContact(input.contact, policy.defaultCountryCode)
+    if (Option.isNone(contact)) return yield* new ContactUnreadable()
+    const card = normalizeHealthCard(input.identifier)
+    const found = yield* patients.findByHealthCard(input.clinicId, card)
+    const patient = Option.filter(found, (p) => patientHasContact(p, contact.value))
+    const now = yield* DateTime.now
+    const challengeId = ChallengeId.make(yield* generator.uuid)
+    const code = yield* codeFor("login-otp")
+    // An unmatched identity gets a decoy challenge: stored, rate-limited and answering like a
+    // real one, with a code nobody receives. Its key is a hash, not the typed identity.
+    const target = Option.isSome(patient)
+      ? new PasscodeTarget({ patientId: patient.value.id })
+      : new PasscodeTarget({
+          patientId: null,
+          decoyKey: yield* hasher.hashCode(
+            "decoy",
+            Redacted.make(`${input.clinicId}|${card.idType}|${card.number}|${contact.value.value}`)
+          )
+        })
+    const passcode = yield* newPasscode({
+      challengeId,
+      clinicId: input.clinicId,
+      purpose: "login-otp",
+      target,
+      channel: contact.value.channel,
+      codeHash: yield* hasher.hashCode(challengeId, code),
+      now,
+      failedAttempts: 0
+    })
+    const issued = yield* passcodes
+      .issue({
+        clinicId: input.clinicId,
+        purpose: "login-otp",
+        target,
+        challengeId: Option.none(),
+        windowStart: DateTime.subtractDuration(now, policy.sendWindow),
+        decide: ({ recent }) => {
+          const refused = judgeSendLimit(policy, now, recent)
+          return refused === undefined ? Result.succeed(passcode) : Result.fail(refused)
+        }
+      })
+      .pipe(Effect.flatMap(unwrapIssue))
+    if (Option.isSome(patient)) yield* enqueueCode(patient.value, issued, code)
+    yield* audit({
+      clinicId: input.clinicId,
+      actor: anonymous,
+      action: "login.started",
+      patientId: Option.isSome(patient) ? patient.value.id : null,
+      resource: `challenge:${challengeId}`,
+      outcome: Option.isSome(patient) ? "success" : "failure",
+      ...(Option.isSome(patient) ? {} : { reason: "IdentityNotMatched" })
+    })
+    return new LoginChallenge({ challengeId, expiresAt: issued.expiresAt })
+  })
+
+  const verifyLogin = Effect.fn("Authentication.verifyLogin")(function* (
+    challengeId: ChallengeId,
+    code: Redacted.Redacted<string>,
+    stayLoggedIn: boolean
+  ) {
+    const accepted = yield* enterCode(
+      challengeId,
+      code,
+      (passcode, codeMatches) => passcode.purpose === "login-otp" && codeMatches,
+      new ChallengeNotFound(),
+      { ok: "login.succeeded", failed: "login.failed", locked: "login.locked" }
+    )
+    return yield* openSession(accepted, "login", stayLoggedIn)
+  })
+
+  const resendLogin = Effect.fn("Authentication.resendLogin")(function* (challengeId: ChallengeId) {
+    const current = yield* findChallenge(challengeId)
+    const patient =
+      current.target.patientId === null ? Option.none<Patient>() : yield* patients.findById(current.target.patientId)
+    const sent = yield* reissue(current, patient, current.channel)
+    yield* audit({
+      clinicId: current.clinicId,
+      actor: anonymous,
+      action: "login.code-resent",
+      patientId: current.target.patientId,
+      resource: `challenge:${challengeId}`,
+      outcome: "success"
+    })
+    return sent
+  })
+
+  const describeLink = Effect.fn("Authentication.describeLink")(function* (linkId: ChallengeId) {
+    const passcode = yield* findLink(linkId)
+    const now = yield* DateTime.now
+    const resource = passcode.target.resource as ResourceRef
+    return new LinkDescription({
+      linkId,
+      purpose: passcode.purpose as LinkPurpose,
+      resourceKind: resource.kind,
+      status: stateOf(policy, passcode, now),
+      expiresAt: passcode.expiresAt
+    })
+  })
+
+  const openLink = Effect.fn("Authentication.openLink")(function* (
+    linkId: ChallengeId,
+    code: Redacted.Redacted<string>,
+    dateOfBirth: string,
+    stayLoggedIn: boolean
+  ) {
+    const link = yield* findLink(linkId)
+    const patient = link.target.patientId === null ? Option.none() : yield* patients.findById(link.target.patientId)
+    // The code and the date of birth are judged as one entry: a wrong date of birth with
+    // the right code is a wrong entry, and the answer does not say which part was wrong.
+    const accepted = yield* enterCode(
+      linkId,
+      code,
+      (passcode, codeMatches) =>
+        isLink(passcode) && codeMatches && Option.isSome(patient) && dateOfBirthMatches(patient.value, dateOfBirth),
+      new LinkNotFound(),
+      { ok: "link.opened", failed: "link.failed", locked: "link.locked" }
+    )
+    const purpose = accepted.purpose as LinkPurpose
+    const grant = yield* openSession(accepted, purpose, stayLoggedIn)
+    return new LinkOpened({ grant, purpose, target: accepted.target.resource as ResourceRef })
+  })
+
+  const resendLink = Effect.fn("Authentication.resendLink")(function* (linkId: ChallengeId) {
+    const current = yield* findLink(linkId)
+    const patient = current.target.patientId === null ? Option.none() : yield* patients.findById(current.target.patientId)
+    if (Option.isNone(patient)) return yield* new LinkNotFound()
+    const channel = linkChannel(patient.value)
+    if (Option.isNone(channel)) return yield* new NoContactOnFile()
+    const sent = yield* reissue(current, patient, channel.value)
+    yield* audit({
+      clinicId: current.clinicId,
+      actor: anonymous,
+      action: "link.code-resent",
+      patientId: patient.value.id,
+      resource: `challenge:${linkId}`,
+      outcome: "success"
+    })
+    return sent
+  })
+
+  const issueLink = Effect.fn("Authentication.issueLink")(function* (
+    patient: Patient,
+    purpose: LinkPurpose,
+    resource: ResourceRef
+  ) {
+    const channel = linkChannel(patient)
+    if (Option.isNone(channel)) return yield* new NoContactOnFile()
+    const now = yield* DateTime.now
+    const linkId = ChallengeId.make(yield* generator.uuid)
+    const code = yield* codeFor(purpose)
+    const target = new PasscodeTarget({ patientId: patient.id, resource })
+    const passcode = yield* newPasscode({
+      challengeId: linkId,
+      clinicId: patient.clinicId,
+      purpose,
+      target,
+      channel: channel.value,
+      codeHash: yield* hasher.hashCode(linkId, code),
+      now,
+      failedAttempts: 0
+    })
+    // A clinic-initiated link is always issued; the send limits guard resends.
+    const issued = yield* passcodes
+      .issue({
+        clinicId: patient.clinicId,
+        purpose,
+        target,
+        challengeId: Option.none(),
+        windowStart: now,
+        decide: () => Result.succeed(passcode)
+      })
+      .pipe(Effect.flatMap(unwrapIssue))
+    yield* enqueueCode(patient, issued, code)
+    yield* audit({
+      clinicId: patient.clinicId,
+      actor: system,
+      action: "link.issued",
+      patientId: patient.id,
+      resource: `challenge:${linkId}`,
+      outcome: "success"
+    })
+    return new LinkIssued({ linkId, expiresAt: issued.expiresAt, channel: channel.value })
+  })
+
+  const authenticate = Effect.fn("Authentication.authenticate")(function* (token: Redacted.Redacted<string>) {
+    const hash = yield* hasher.hashToken(token)
+    const found = yield* sessions.findByTokenHash(hash)
+    const now = yield* DateTime.now
+    if (Option.isNone(found) || !isLive(found.value, now)) return yield* new SessionExpired()
+    const session = found.value
+    yield* sessions.touch(session.id, now)
+    return new PatientPrincipal({ sessionId: session.id, clinicId: session.clinicId, patientId: session.patientId })
+  })
+
+  const endOne = (principal: PatientPrincipal, sessionId: SessionId) =>
+    Effect.gen(function* () {
+      const now = yield* DateTime.now
+      const ended = yield* sessions.revoke(sessionId, now)
+      if (ended) {
+        yield* audit({
+          clinicId: principal.clinicId,
+          actor: patientActor(principal.patientId),
+          action: "session.ended",
+          patientId: principal.patientId,
+          resource: `session:${sessionId}`,
+          outcome: "success"
+        })
+      }
+    })
+
+  const logout = Effect.fn("Authentication.logout")(function* (principal: PatientPrincipal) {
+    yield* endOne(principal, principal.sessionId)
+  })
+
+  const listSessions = Effect.fn("Authentication.listSessions")(function* (principal: PatientPrincipal) {
+    const now = yield* DateTime.now
+    const all = yield* sessions.listByPatient(principal.patientId)
+    return all
+      .filter((s) => s.clinicId === principal.clinicId && isLive(s, now))
+      .sort((a, b) => DateTime.toEpochMillis(b.lastSeenAt) - DateTime.toEpochMillis(a.lastSeenAt))
+      .map((s) => summarize(s, principal.sessionId))
+  })
+
+  const endSession = Effect.fn("Authentication.endSession")(function* (
+    principal: PatientPrincipal,
+    sessionId: SessionId
+  ) {
+    const found = yield* sessions.findById(sessionId)
+    // Someone else's session answers exactly like a missing one.
+    if (
+      Option.isNone(found) ||
+      found.value.patientId !== principal.patientId ||
+      found.value.clinicId !== principal.clinicId ||
+      found.value.revokedAt !== null
+    ) {
+      return yield* new SessionNotFound()
+    }
+    yield* endOne(principal, sessionId)
+  })
+
+  const endOtherSessions = Effect.fn("Authentication.endOtherSessions")(function* (principal: PatientPrincipal) {
+    const now = yield* DateTime.now
+    const ended = yield* sessions.revokeAllExcept(principal.patientId, Option.some(principal.sessionId), now)
+    yield* audit({
+      clinicId: principal.clinicId,
+      actor: patientActor(principal.patientId),
+      action: "sessions.ended-others",
+      patientId: principal.patientId,
+      resource: `session:${principal.sessionId}`,
+      outcome: "success"
+    })
+    return ended
+  })
+
+  return Authentication.of({
+    startLogin,
+    verifyLogin,
+    resendLogin,
+    describeLink,
+    openLink,
+    resendLink,
+    issueLink,
+    authenticate,
+    logout,
+    listSessions,
+    endSession,
+    endOtherSessions
+  })
+})
+
+/** The policy's durations as milliseconds, for callers that show them. */
+export const millis = (d: Duration.Duration) => Duration.toMillis(d)

@@ -1,0 +1,33 @@
+/**
+ * The outbox: notifications recorded for delivery. Delivery itself is the dispatcher's job.
+ */
+import { Context, type Effect, Layer, Ref } from "effect"
+import { type MemoryHandle, memoryLayer } from "./internal/memory.ts"
+import type { Notification } from "./Notification.ts"
+
+/** Notifications waiting to be sent. */
+export class Outbox extends Context.Service<
+  Outbox,
+  {
+    /** Records notifications to send; all of them or none. */
+    readonly enqueue: (notifications: ReadonlyArray<Notification>) => Effect.Effect<void>
+    /** Every recorded notification, oldest first. */
+    readonly all: Effect.Effect<ReadonlyArray<Notification>>
+  }
+>()("@careportal/domain/Outbox") {
+  /** In memory; also provides `OutboxMemory` for inspection. */
+  static readonly layerMemory: Layer.Layer<Outbox | OutboxMemory> = Layer.suspend(() =>
+    memoryLayer(Outbox, OutboxMemory, () => [], makeMemory)
+  )
+}
+
+/** The in-memory outbox's notifications. */
+export class OutboxMemory extends Context.Service<OutboxMemory, MemoryHandle<ReadonlyArray<Notification>>>()(
+  "@careportal/domain/OutboxMemory"
+) {}
+
+const makeMemory = (state: Ref.Ref<ReadonlyArray<Notification>>) =>
+  Outbox.of({
+    enqueue: (notifications) => Ref.update(state, (all) => [...all, ...notifications]),
+    all: Ref.get(state)
+  })

@@ -1,0 +1,59 @@
+/**
+ * Test helpers for careportal and for adapters built on it: the whole domain in memory,
+ * a fixed secret, and patients to log in with.
+ */
+import { Layer, Redacted } from "effect"
+import { AuditLog } from "../AuditLog.ts"
+import { Authentication } from "../Authentication.ts"
+import { CodeGenerator } from "../CodeGenerator.ts"
+import { Hasher } from "../Hasher.ts"
+import { ClinicId, PatientId } from "../Ids.ts"
+import { Outbox } from "../Outbox.ts"
+import { PasscodeStore } from "../PasscodeStore.ts"
+import { Address, HealthCardIdentifier, Patient } from "../Patient.ts"
+import { PatientRepo } from "../PatientRepo.ts"
+import { SessionStore } from "../SessionStore.ts"
+
+/** A fixed secret for tests. Never use it in a deployment. */
+export const testSecret = Redacted.make("careportal-test-secret-do-not-use-in-production")
+
+/** Every port in memory (with their inspection handles) and a hasher on `testSecret`. */
+export const layerPortsMemory = (options?: { readonly generator?: Layer.Layer<CodeGenerator> }) =>
+  Layer.mergeAll(
+    PatientRepo.layerMemory,
+    PasscodeStore.layerMemory,
+    SessionStore.layerMemory,
+    AuditLog.layerMemory,
+    Outbox.layerMemory,
+    Hasher.make(testSecret),
+    options?.generator ?? CodeGenerator.layer
+  )
+
+/** `Authentication` on in-memory ports, with the ports and their handles exposed for assertions. */
+export const layerAuthenticationMemory = (options?: { readonly generator?: Layer.Layer<CodeGenerator> }) =>
+  Authentication.layer.pipe(Layer.provideMerge(layerPortsMemory(options)))
+
+/** The clinic the fixtures belong to. */
+export const clinicId = ClinicId.make("clinic-toronto-west")
+
+/** A patient with both contacts and preference `both`; override any field. */
+export const makePatient = (overrides: Partial<ConstructorParameters<typeof Patient>[0]> = {}): Patient =>
+  new Patient({
+    id: PatientId.make("patient-ada"),
+    clinicId,
+    healthCard: new HealthCardIdentifier({ idType: "ON-HCN", number: "1234567890", versionCode: "AB" }),
+    legalName: { given: "Ada", family: "Lovelace" },
+    dateOfBirth: "1985-12-10",
+    email: "ada@example.org" as Patient["email"] & string,
+    mobile: "+14165550100" as Patient["mobile"] & string,
+    notificationPreference: "both",
+    address: new Address({
+      line1: "1 King St W",
+      city: "Toronto",
+      region: "ON",
+      postalCode: "M5H 1A1",
+      country: "CA"
+    }),
+    language: "en",
+    ...overrides
+  })
