@@ -22,9 +22,10 @@ export class AuditLog extends Context.Service<
 }
 
 /** The in-memory audit log's events. */
-export class AuditLogMemory extends Context.Service<AuditLogMemory, MemoryHandle<ReadonlyArray<AuditEvent>>>()(
-  "@careportal/domain/AuditLogMemory"
-) {}
+export class AuditLogMemory extends Context.Service<
+  AuditLogMemory,
+  MemoryHandle<ReadonlyArray<AuditEvent>>
+>()("@careportal/domain/AuditLogMemory") {}
 
 const makeMemory = (state: Ref.Ref<ReadonlyArray<AuditEvent>>) =>
   AuditLog.of({

@@ -146,4 +146,9 @@ export type PasscodeFailure =
   | TooManyAttempts
 
 /** The failures of asking for a code again. */
-export type ResendFailure = ResendTooSoon | ResendLimitReached | PasscodeLocked | PasscodeUsed | PasscodeSuperseded
+export type ResendFailure =
+  | ResendTooSoon
+  | ResendLimitReached
+  | PasscodeLocked
+  | PasscodeUsed
+  | PasscodeSuperseded

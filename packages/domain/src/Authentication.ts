@@ -18,7 +18,7 @@ import {
 import { AuthPolicy } from "./AuthPolicy.ts"
 import { CodeGenerator, DIGITS, UNAMBIGUOUS } from "./CodeGenerator.ts"
 import { Hasher, hashesEqual } from "./Hasher.ts"
-import { AuditEventId, ChallengeId, ClinicId, NotificationId, PasscodeId, SessionId } from "./Ids.ts"
+import { AuditEventId, ChallengeId, type ClinicId, NotificationId, PasscodeId, SessionId } from "./Ids.ts"
 import { Notification, NotificationPayload, type NotificationTemplate } from "./Notification.ts"
 import { Outbox } from "./Outbox.ts"
 import {
@@ -30,7 +30,14 @@ import {
   ResourceKind,
   ResourceRef
 } from "./Passcode.ts"
-import { type EntryOutcome, judgeEntry, judgeResend, judgeSendLimit, stateOf, ttlOf } from "./PasscodeRules.ts"
+import {
+  type EntryOutcome,
+  judgeEntry,
+  judgeResend,
+  judgeSendLimit,
+  stateOf,
+  ttlOf
+} from "./PasscodeRules.ts"
 import { PasscodeStore } from "./PasscodeStore.ts"
 import {
   dateOfBirthMatches,
@@ -41,7 +48,7 @@ import {
   patientHasContact
 } from "./Patient.ts"
 import { PatientRepo } from "./PatientRepo.ts"
-import { PatientPrincipal, Session, SessionOrigin, SessionSummary } from "./Session.ts"
+import { PatientPrincipal, Session, type SessionOrigin, SessionSummary } from "./Session.ts"
 import { SessionStore } from "./SessionStore.ts"
 
 /** What start-login answers, the same whether or not the identity matched. */
@@ -107,7 +114,9 @@ export class Authentication extends Context.Service<
       stayLoggedIn: boolean
     ) => Effect.Effect<SessionGrant, ChallengeNotFound | PasscodeFailure>
     /** Sends a new login code to the same contact; the old one stops working. */
-    readonly resendLogin: (challengeId: ChallengeId) => Effect.Effect<CodeSent, ChallengeNotFound | ResendFailure>
+    readonly resendLogin: (
+      challengeId: ChallengeId
+    ) => Effect.Effect<CodeSent, ChallengeNotFound | ResendFailure>
     /** What a link opens and whether it is still valid. Consumes nothing (mail scanners follow links). */
     readonly describeLink: (linkId: ChallengeId) => Effect.Effect<LinkDescription, LinkNotFound>
     /** Opens a link with its code and the patient's date of birth; both must match. */
@@ -118,7 +127,9 @@ export class Authentication extends Context.Service<
       stayLoggedIn: boolean
     ) => Effect.Effect<LinkOpened, LinkNotFound | PasscodeFailure>
     /** "Resend quick passcode": a new code for the link, to the patient's preferred channels. */
-    readonly resendLink: (linkId: ChallengeId) => Effect.Effect<CodeSent, LinkNotFound | ResendFailure | NoContactOnFile>
+    readonly resendLink: (
+      linkId: ChallengeId
+    ) => Effect.Effect<CodeSent, LinkNotFound | ResendFailure | NoContactOnFile>
     /** Issues a link code bound to a patient and a record, and queues its notification. */
     readonly issueLink: (
       patient: Patient,
@@ -126,13 +137,18 @@ export class Authentication extends Context.Service<
       target: ResourceRef
     ) => Effect.Effect<LinkIssued, NoContactOnFile>
     /** The caller behind a session token; refreshes the session's idle timer. */
-    readonly authenticate: (token: Redacted.Redacted<string>) => Effect.Effect<PatientPrincipal, SessionExpired>
+    readonly authenticate: (
+      token: Redacted.Redacted<string>
+    ) => Effect.Effect<PatientPrincipal, SessionExpired>
     /** Ends the caller's session. */
     readonly logout: (principal: PatientPrincipal) => Effect.Effect<void>
     /** The caller's sessions that are still valid, the current one marked. */
     readonly listSessions: (principal: PatientPrincipal) => Effect.Effect<ReadonlyArray<SessionSummary>>
     /** Ends one of the caller's sessions. */
-    readonly endSession: (principal: PatientPrincipal, sessionId: SessionId) => Effect.Effect<void, SessionNotFound>
+    readonly endSession: (
+      principal: PatientPrincipal,
+      sessionId: SessionId
+    ) => Effect.Effect<void, SessionNotFound>
     /** Ends every session of the caller but the current one; returns how many ended. */
     readonly endOtherSessions: (principal: PatientPrincipal) => Effect.Effect<number>
   }
@@ -212,7 +228,11 @@ const make = Effect.gen(function* () {
     )
 
   const templateOf = (purpose: PasscodePurpose): NotificationTemplate =>
-    purpose === "login-otp" ? "login-code" : purpose === "contact-verify" ? "contact-verify-code" : "link-code"
+    purpose === "login-otp"
+      ? "login-code"
+      : purpose === "contact-verify"
+        ? "contact-verify-code"
+        : "link-code"
 
   /** The addresses a code goes to on `channel`; a missing one is skipped. */
   const destinations = (patient: Patient, channel: DeliveryChannel) => {
@@ -286,7 +306,10 @@ const make = Effect.gen(function* () {
         stayLoggedIn,
         createdAt: now,
         lastSeenAt: now,
-        expiresAt: DateTime.addDuration(now, stayLoggedIn ? policy.stayLoggedInLifetime : policy.sessionLifetime),
+        expiresAt: DateTime.addDuration(
+          now,
+          stayLoggedIn ? policy.stayLoggedInLifetime : policy.sessionLifetime
+        ),
         revokedAt: null
       })
       yield* sessions.create(session)
@@ -313,7 +336,11 @@ const make = Effect.gen(function* () {
         now,
         failureWindowStart: DateTime.subtractDuration(now, policy.patientFailureWindow),
         decide: (passcode, failures) =>
-          judgeEntry(policy, now, isCorrectFor(passcode, hashesEqual(candidate, passcode.codeHash)))(passcode, failures)
+          judgeEntry(
+            policy,
+            now,
+            isCorrectFor(passcode, hashesEqual(candidate, passcode.codeHash))
+          )(passcode, failures)
       })
       if (Option.isNone(outcome)) return yield* Effect.fail(notFound)
       const result = outcome.value
@@ -396,7 +423,8 @@ const make = Effect.gen(function* () {
   const isLive = (session: Session, now: DateTime.Utc) =>
     session.revokedAt === null &&
     DateTime.isLessThan(now, session.expiresAt) &&
-    (session.stayLoggedIn || DateTime.isLessThan(now, DateTime.addDuration(session.lastSeenAt, policy.sessionIdleTimeout)))
+    (session.stayLoggedIn ||
+      DateTime.isLessThan(now, DateTime.addDuration(session.lastSeenAt, policy.sessionIdleTimeout)))
 
   const startLogin = Effect.fn("Authentication.startLogin")(function* (input: {
     readonly clinicId: ClinicId
@@ -476,7 +504,9 @@ const make = Effect.gen(function* () {
   const resendLogin = Effect.fn("Authentication.resendLogin")(function* (challengeId: ChallengeId) {
     const current = yield* findChallenge(challengeId)
     const patient =
-      current.target.patientId === null ? Option.none<Patient>() : yield* patients.findById(current.target.patientId)
+      current.target.patientId === null
+        ? Option.none<Patient>()
+        : yield* patients.findById(current.target.patientId)
     const sent = yield* reissue(current, patient, current.channel)
     yield* audit({
       clinicId: current.clinicId,
@@ -509,14 +539,18 @@ const make = Effect.gen(function* () {
     stayLoggedIn: boolean
   ) {
     const link = yield* findLink(linkId)
-    const patient = link.target.patientId === null ? Option.none() : yield* patients.findById(link.target.patientId)
+    const patient =
+      link.target.patientId === null ? Option.none() : yield* patients.findById(link.target.patientId)
     // The code and the date of birth are judged as one entry: a wrong date of birth with
     // the right code is a wrong entry, and the answer does not say which part was wrong.
     const accepted = yield* enterCode(
       linkId,
       code,
       (passcode, codeMatches) =>
-        isLink(passcode) && codeMatches && Option.isSome(patient) && dateOfBirthMatches(patient.value, dateOfBirth),
+        isLink(passcode) &&
+        codeMatches &&
+        Option.isSome(patient) &&
+        dateOfBirthMatches(patient.value, dateOfBirth),
       new LinkNotFound(),
       { ok: "link.opened", failed: "link.failed", locked: "link.locked" }
     )
@@ -527,7 +561,8 @@ const make = Effect.gen(function* () {
 
   const resendLink = Effect.fn("Authentication.resendLink")(function* (linkId: ChallengeId) {
     const current = yield* findLink(linkId)
-    const patient = current.target.patientId === null ? Option.none() : yield* patients.findById(current.target.patientId)
+    const patient =
+      current.target.patientId === null ? Option.none() : yield* patients.findById(current.target.patientId)
     if (Option.isNone(patient)) return yield* new LinkNotFound()
     const channel = linkChannel(patient.value)
     if (Option.isNone(channel)) return yield* new NoContactOnFile()
@@ -594,7 +629,11 @@ const make = Effect.gen(function* () {
     if (Option.isNone(found) || !isLive(found.value, now)) return yield* new SessionExpired()
     const session = found.value
     yield* sessions.touch(session.id, now)
-    return new PatientPrincipal({ sessionId: session.id, clinicId: session.clinicId, patientId: session.patientId })
+    return new PatientPrincipal({
+      sessionId: session.id,
+      clinicId: session.clinicId,
+      patientId: session.patientId
+    })
   })
 
   const endOne = (principal: PatientPrincipal, sessionId: SessionId) =>
@@ -643,7 +682,9 @@ const make = Effect.gen(function* () {
     yield* endOne(principal, sessionId)
   })
 
-  const endOtherSessions = Effect.fn("Authentication.endOtherSessions")(function* (principal: PatientPrincipal) {
+  const endOtherSessions = Effect.fn("Authentication.endOtherSessions")(function* (
+    principal: PatientPrincipal
+  ) {
     const now = yield* DateTime.now
     const ended = yield* sessions.revokeAllExcept(principal.patientId, Option.some(principal.sessionId), now)
     yield* audit({

@@ -59,11 +59,14 @@ export class CodeGenerator extends Context.Service<
  * sampling: a byte is used only below the largest multiple of the alphabet's size that fits
  * in 256, so every symbol is exactly equally likely (a plain `byte % n` would favour some).
  */
-export const fromBytes = (randomBytes: (size: number) => Effect.Effect<Uint8Array>): CodeGenerator["Service"] => {
+export const fromBytes = (
+  randomBytes: (size: number) => Effect.Effect<Uint8Array>
+): CodeGenerator["Service"] => {
   const code = (alphabet: string, length: number) =>
     Effect.gen(function* () {
       const n = alphabet.length
-      if (n < 2 || n > 256) return yield* Effect.die(new RangeError(`alphabet size ${n} is not within 2..256`))
+      if (n < 2 || n > 256)
+        return yield* Effect.die(new RangeError(`alphabet size ${n} is not within 2..256`))
       const limit = 256 - (256 % n)
       let out = ""
       while (out.length < length) {

@@ -27,7 +27,9 @@ export class Hasher extends Context.Service<
   /** Keys derived from `secret`; the Web Crypto primitives of `effect/crypto` do the work. */
   static readonly make = (secret: Redacted.Redacted<string>): Layer.Layer<Hasher> =>
     Layer.effect(Hasher, Effect.orDie(makeService(secret))).pipe(
-      Layer.provide(Layer.mergeAll(Mac.layerWebCrypto, Aead.layerWebCrypto, Digest.layerWebCrypto, Kdf.layerWebCrypto)),
+      Layer.provide(
+        Layer.mergeAll(Mac.layerWebCrypto, Aead.layerWebCrypto, Digest.layerWebCrypto, Kdf.layerWebCrypto)
+      ),
       Layer.provide(SecureRandom.layerWebCrypto)
     )
 
@@ -37,7 +39,9 @@ export class Hasher extends Context.Service<
       const secret = yield* Config.Redacted("PASSCODE_SECRET")
       if (Redacted.value(secret).length < 32) {
         return yield* Effect.die(
-          new Error("PASSCODE_SECRET is too short: use at least 32 random characters (openssl rand -base64 48)")
+          new Error(
+            "PASSCODE_SECRET is too short: use at least 32 random characters (openssl rand -base64 48)"
+          )
         )
       }
       return Hasher.make(secret)
@@ -69,7 +73,9 @@ const makeService = (secret: Redacted.Redacted<string>) =>
         Effect.orDie
       )
     const hashToken = (token: Redacted.Redacted<string>) =>
-      digest.digest(Digest.sha256, bytes(Redacted.value(token))).pipe(Effect.map((h) => Base64Url.encode(h) as TokenHash))
+      digest
+        .digest(Digest.sha256, bytes(Redacted.value(token)))
+        .pipe(Effect.map((h) => Base64Url.encode(h) as TokenHash))
     const seal = (context: string, code: Redacted.Redacted<string>) =>
       Effect.gen(function* () {
         const nonce = yield* random.randomBytes(12)

@@ -3,10 +3,9 @@
  * run them atomically; the services turn their answers into sessions and errors.
  */
 import { DateTime, Duration } from "effect"
-import type { AuthPolicy } from "./AuthPolicy.ts"
 import {
-  type PasscodeFailure,
   PasscodeExpired,
+  type PasscodeFailure,
   PasscodeInvalid,
   PasscodeLocked,
   PasscodeSuperseded,
@@ -15,6 +14,7 @@ import {
   ResendTooSoon,
   TooManyAttempts
 } from "./AuthErrors.ts"
+import type { AuthPolicy } from "./AuthPolicy.ts"
 import type { Passcode, PasscodePurpose, PasscodeState } from "./Passcode.ts"
 import type { Decision } from "./PasscodeStore.ts"
 
@@ -58,7 +58,12 @@ const refusal = (state: Exclude<PasscodeState, "active">, purpose: PasscodePurpo
 /** What an entry came to: accepted, or refused with the error to show and whether it locked the code. */
 export type EntryOutcome =
   | { readonly _tag: "Accepted"; readonly passcode: Passcode }
-  | { readonly _tag: "Refused"; readonly passcode: Passcode; readonly error: PasscodeFailure; readonly locked: boolean }
+  | {
+      readonly _tag: "Refused"
+      readonly passcode: Passcode
+      readonly error: PasscodeFailure
+      readonly locked: boolean
+    }
 
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000))
 
@@ -91,7 +96,10 @@ export const judgeEntry =
       return { verdict: "consume", result: { _tag: "Accepted", passcode } }
     }
     const attemptsLeft = policy.maxFailedAttempts - (passcode.failedAttempts + 1)
-    const error = attemptsLeft <= 0 ? new PasscodeLocked({ purpose: passcode.purpose }) : new PasscodeInvalid({ attemptsLeft })
+    const error =
+      attemptsLeft <= 0
+        ? new PasscodeLocked({ purpose: passcode.purpose })
+        : new PasscodeInvalid({ attemptsLeft })
     return { verdict: "fail", result: { _tag: "Refused", passcode, error, locked: attemptsLeft <= 0 } }
   }
 

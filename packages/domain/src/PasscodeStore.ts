@@ -69,7 +69,10 @@ export class PasscodeStore extends Context.Service<
       readonly decide: (passcode: Passcode, recentPatientFailures: ReadonlyArray<DateTime.Utc>) => Decision<A>
     }) => Effect.Effect<Option.Option<A>>
     /** The times of a patient's wrong entries since `since`, oldest first. */
-    readonly patientFailures: (patientId: PatientId, since: DateTime.Utc) => Effect.Effect<ReadonlyArray<DateTime.Utc>>
+    readonly patientFailures: (
+      patientId: PatientId,
+      since: DateTime.Utc
+    ) => Effect.Effect<ReadonlyArray<DateTime.Utc>>
   }
 >()("@careportal/domain/PasscodeStore") {
   /**
@@ -77,12 +80,19 @@ export class PasscodeStore extends Context.Service<
    * `PasscodeStoreMemory`, through which tests inspect what the store holds.
    */
   static readonly layerMemory: Layer.Layer<PasscodeStore | PasscodeStoreMemory> = Layer.suspend(() =>
-    memoryLayer(PasscodeStore, PasscodeStoreMemory, () => ({ passcodes: [], failures: new Map() }), makeMemory)
+    memoryLayer(
+      PasscodeStore,
+      PasscodeStoreMemory,
+      () => ({ passcodes: [], failures: new Map() }),
+      makeMemory
+    )
   )
 }
 
 /** The in-memory passcode store's state, for tests that inspect or tamper with it. */
-export class PasscodeStoreMemory extends Context.Service<PasscodeStoreMemory, MemoryHandle<MemoryState>>()("@careportal/domain/PasscodeStoreMemory") {}
+export class PasscodeStoreMemory extends Context.Service<PasscodeStoreMemory, MemoryHandle<MemoryState>>()(
+  "@careportal/domain/PasscodeStoreMemory"
+) {}
 
 /** The in-memory store's whole state. */
 export interface MemoryState {
@@ -105,7 +115,8 @@ const makeMemory = (state: Ref.Ref<MemoryState>) => {
       Ref.modify(state, (s): readonly [Result.Result<Passcode, R>, MemoryState] => {
         const key = targetKey(purpose, target)
         const recent = s.passcodes.filter(
-          (p) => targetKey(p.purpose, p.target) === key && DateTime.isGreaterThanOrEqualTo(p.issuedAt, windowStart)
+          (p) =>
+            targetKey(p.purpose, p.target) === key && DateTime.isGreaterThanOrEqualTo(p.issuedAt, windowStart)
         )
         const current = Option.flatMap(challengeId, (id) => latestOf(s.passcodes, id))
         const decision = decide({ recent, current })
@@ -150,5 +161,7 @@ const makeMemory = (state: Ref.Ref<MemoryState>) => {
 }
 
 /** A copy of a passcode with some fields changed (classes are immutable). */
-export const withChanges = (p: Passcode, changes: Partial<Pick<Passcode, "consumedAt" | "supersededAt" | "failedAttempts">>) =>
-  new (p.constructor as typeof Passcode)({ ...p, ...changes })
+export const withChanges = (
+  p: Passcode,
+  changes: Partial<Pick<Passcode, "consumedAt" | "supersededAt" | "failedAttempts">>
+) => new (p.constructor as typeof Passcode)({ ...p, ...changes })

@@ -6,14 +6,18 @@ import { ClinicId, PatientId } from "./Ids.ts"
 
 /** An E.164 phone number: `+`, country code, subscriber number; 15 digits at most. */
 export const E164 = Schema.String.pipe(
-  Schema.check(Schema.isPattern(/^\+[1-9]\d{6,14}$/, { message: "a mobile number in E.164 form, e.g. +14165550100" })),
+  Schema.check(
+    Schema.isPattern(/^\+[1-9]\d{6,14}$/, { message: "a mobile number in E.164 form, e.g. +14165550100" })
+  ),
   Schema.brand("E164")
 )
 export type E164 = typeof E164.Type
 
 /** A case-folded, trimmed email address. */
 export const EmailAddress = Schema.String.pipe(
-  Schema.check(Schema.isPattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: "an email address, e.g. name@example.org" })),
+  Schema.check(
+    Schema.isPattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: "an email address, e.g. name@example.org" })
+  ),
   Schema.brand("EmailAddress")
 )
 export type EmailAddress = typeof EmailAddress.Type
@@ -112,7 +116,10 @@ export const normalizeContact = (input: string, defaultCountryCode = "1"): Optio
     const email = normalizeEmail(input)
     return Schema.is(EmailAddress)(email) ? Option.some({ channel: "email", value: email }) : Option.none()
   }
-  return Option.map(normalizePhone(input, defaultCountryCode), (value) => ({ channel: "sms" as const, value }))
+  return Option.map(normalizePhone(input, defaultCountryCode), (value) => ({
+    channel: "sms" as const,
+    value
+  }))
 }
 
 /** Whether `contact` is this patient's email or mobile, after normalisation on both sides. */

@@ -11,7 +11,10 @@ export class PatientRepo extends Context.Service<
   {
     readonly findById: (id: PatientId) => Effect.Effect<Option.Option<Patient>>
     /** The clinic's patient with this normalised health card, if any. */
-    readonly findByHealthCard: (clinicId: ClinicId, card: HealthCardKey) => Effect.Effect<Option.Option<Patient>>
+    readonly findByHealthCard: (
+      clinicId: ClinicId,
+      card: HealthCardKey
+    ) => Effect.Effect<Option.Option<Patient>>
     /** Inserts or replaces a patient. */
     readonly save: (patient: Patient) => Effect.Effect<void>
   }

@@ -49,17 +49,24 @@ const makeMemory = (state: Ref.Ref<ReadonlyMap<SessionId, Session>>) => {
   return SessionStore.of({
     create: (session) => Ref.update(state, (m) => new Map(m).set(session.id, session)),
     findByTokenHash: (hash) =>
-      Effect.map(Ref.get(state), (m) => Option.fromUndefinedOr([...m.values()].find((s) => s.tokenHash === hash))),
+      Effect.map(Ref.get(state), (m) =>
+        Option.fromUndefinedOr([...m.values()].find((s) => s.tokenHash === hash))
+      ),
     findById: (id) => Effect.map(Ref.get(state), (m) => Option.fromUndefinedOr(m.get(id))),
     touch: (id, at) =>
       Effect.asVoid(
         update(id, (s) =>
-          s.revokedAt === null && DateTime.isGreaterThan(at, s.lastSeenAt) ? new Session({ ...s, lastSeenAt: at }) : undefined
+          s.revokedAt === null && DateTime.isGreaterThan(at, s.lastSeenAt)
+            ? new Session({ ...s, lastSeenAt: at })
+            : undefined
         )
       ),
-    revoke: (id, at) => update(id, (s) => (s.revokedAt === null ? new Session({ ...s, revokedAt: at }) : undefined)),
+    revoke: (id, at) =>
+      update(id, (s) => (s.revokedAt === null ? new Session({ ...s, revokedAt: at }) : undefined)),
     listByPatient: (patientId) =>
-      Effect.map(Ref.get(state), (m) => [...m.values()].filter((s) => s.patientId === patientId && s.revokedAt === null)),
+      Effect.map(Ref.get(state), (m) =>
+        [...m.values()].filter((s) => s.patientId === patientId && s.revokedAt === null)
+      ),
     revokeAllExcept: (patientId, keep, at) =>
       Ref.modify(state, (m) => {
         let ended = 0
