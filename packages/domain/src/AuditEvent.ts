@@ -19,7 +19,6 @@ export const AuditAction = Schema.Literals([
   "login.failed",
   "login.locked",
   "link.issued",
-  "link.described",
   "link.code-resent",
   "link.opened",
   "link.failed",

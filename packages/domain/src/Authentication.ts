@@ -2,7 +2,7 @@
  * Who a patient is and whether a code lets them in: login by one-time passcode, notification
  * links opened with a code and a date of birth, and the sessions that follow.
  */
-import { Context, DateTime, Duration, Effect, Layer, Option, Redacted, Result, Schema } from "effect"
+import { Context, DateTime, Effect, Layer, Option, Redacted, Result, Schema } from "effect"
 import { Actor, type AuditAction, AuditEvent } from "./AuditEvent.ts"
 import { AuditLog } from "./AuditLog.ts"
 import {
@@ -713,6 +713,3 @@ const make = Effect.gen(function* () {
     endOtherSessions
   })
 })
-
-/** The policy's durations as milliseconds, for callers that show them. */
-export const millis = (d: Duration.Duration) => Duration.toMillis(d)

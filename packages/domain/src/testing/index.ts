@@ -10,7 +10,7 @@ import { Hasher } from "../Hasher.ts"
 import { ClinicId, PatientId } from "../Ids.ts"
 import { Outbox } from "../Outbox.ts"
 import { PasscodeStore } from "../PasscodeStore.ts"
-import { Address, HealthCardIdentifier, Patient } from "../Patient.ts"
+import { Address, E164, EmailAddress, HealthCardIdentifier, Patient } from "../Patient.ts"
 import { PatientRepo } from "../PatientRepo.ts"
 import { SessionStore } from "../SessionStore.ts"
 
@@ -44,8 +44,8 @@ export const makePatient = (overrides: Partial<ConstructorParameters<typeof Pati
     healthCard: new HealthCardIdentifier({ idType: "ON-HCN", number: "1234567890", versionCode: "AB" }),
     legalName: { given: "Ada", family: "Lovelace" },
     dateOfBirth: "1985-12-10",
-    email: "ada@example.org" as Patient["email"] & string,
-    mobile: "+14165550100" as Patient["mobile"] & string,
+    email: EmailAddress.make("ada@example.org"),
+    mobile: E164.make("+14165550100"),
     notificationPreference: "both",
     address: new Address({
       line1: "1 King St W",
