@@ -491,6 +491,8 @@ const make = Effect.gen(function* () {
     code: Redacted.Redacted<string>,
     stayLoggedIn: boolean
   ) {
+    // A link id is not a login challenge: refuse it before it can count as a wrong entry.
+    yield* findChallenge(challengeId)
     const accepted = yield* enterCode(
       challengeId,
       code,
@@ -671,11 +673,12 @@ const make = Effect.gen(function* () {
   ) {
     const found = yield* sessions.findById(sessionId)
     // Someone else's session answers exactly like a missing one.
+    const now = yield* DateTime.now
     if (
       Option.isNone(found) ||
       found.value.patientId !== principal.patientId ||
       found.value.clinicId !== principal.clinicId ||
-      found.value.revokedAt !== null
+      !isLive(found.value, now)
     ) {
       return yield* new SessionNotFound()
     }
@@ -686,7 +689,11 @@ const make = Effect.gen(function* () {
     principal: PatientPrincipal
   ) {
     const now = yield* DateTime.now
-    const ended = yield* sessions.revokeAllExcept(principal.patientId, Option.some(principal.sessionId), now)
+    // Expired sessions are ended too, but only the live ones count: those are what the patient saw in their list.
+    const live = (yield* sessions.listByPatient(principal.patientId)).filter(
+      (s) => s.id !== principal.sessionId && s.clinicId === principal.clinicId && isLive(s, now)
+    ).length
+    yield* sessions.revokeAllExcept(principal.patientId, Option.some(principal.sessionId), now)
     yield* audit({
       clinicId: principal.clinicId,
       actor: patientActor(principal.patientId),
@@ -695,7 +702,7 @@ const make = Effect.gen(function* () {
       resource: `session:${principal.sessionId}`,
       outcome: "success"
     })
-    return ended
+    return live
   })
 
   return Authentication.of({
