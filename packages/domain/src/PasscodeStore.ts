@@ -27,7 +27,10 @@ export interface Decision<A> {
 
 /** What `issue` shows the decision: the recent codes for the same purpose and target. */
 export interface IssueContext {
-  /** Codes for the same purpose and target issued at or after the window start, oldest first. */
+  /**
+   * Codes for the same purpose and target issued after the window start, oldest first. The
+   * window excludes its start, so a code issued at `t` stops counting at exactly `t + window`.
+   */
   readonly recent: ReadonlyArray<Passcode>
   /** The newest code of the challenge being resent, if this is a resend. */
   readonly current: Option.Option<Passcode>
@@ -58,7 +61,7 @@ export class PasscodeStore extends Context.Service<
     readonly latest: (challengeId: ChallengeId) => Effect.Effect<Option.Option<Passcode>>
     /**
      * Atomically: shows `decide` the challenge's newest passcode and the times of its
-     * patient's wrong entries since `failureWindowStart` (oldest first), then applies the
+     * patient's wrong entries after `failureWindowStart` (oldest first; the start itself excluded), then applies the
      * verdict at `now`.
      * `None` when the challenge does not exist.
      */
@@ -68,7 +71,7 @@ export class PasscodeStore extends Context.Service<
       readonly failureWindowStart: DateTime.Utc
       readonly decide: (passcode: Passcode, recentPatientFailures: ReadonlyArray<DateTime.Utc>) => Decision<A>
     }) => Effect.Effect<Option.Option<A>>
-    /** The times of a patient's wrong entries since `since`, oldest first. */
+    /** The times of a patient's wrong entries after `since`, oldest first. */
     readonly patientFailures: (
       patientId: PatientId,
       since: DateTime.Utc
@@ -115,8 +118,7 @@ const makeMemory = (state: Ref.Ref<MemoryState>) => {
       Ref.modify(state, (s): readonly [Result.Result<Passcode, R>, MemoryState] => {
         const key = targetKey(purpose, target)
         const recent = s.passcodes.filter(
-          (p) =>
-            targetKey(p.purpose, p.target) === key && DateTime.isGreaterThanOrEqualTo(p.issuedAt, windowStart)
+          (p) => targetKey(p.purpose, p.target) === key && DateTime.isGreaterThan(p.issuedAt, windowStart)
         )
         const current = Option.flatMap(challengeId, (id) => latestOf(s.passcodes, id))
         const decision = decide({ recent, current })
@@ -137,7 +139,7 @@ const makeMemory = (state: Ref.Ref<MemoryState>) => {
         const passcode = found.value
         const patientId = passcode.target.patientId
         const failures = patientId === null ? [] : (s.failures.get(patientId) ?? [])
-        const recentFailures = failures.filter((t) => DateTime.isGreaterThanOrEqualTo(t, failureWindowStart))
+        const recentFailures = failures.filter((t) => DateTime.isGreaterThan(t, failureWindowStart))
         const { verdict, result } = decide(passcode, recentFailures)
         if (verdict === "refuse") return [Option.some(result), s]
         const updated =
@@ -155,7 +157,7 @@ const makeMemory = (state: Ref.Ref<MemoryState>) => {
       }),
     patientFailures: (patientId, since) =>
       Effect.map(Ref.get(state), (s) =>
-        (s.failures.get(patientId) ?? []).filter((t) => DateTime.isGreaterThanOrEqualTo(t, since))
+        (s.failures.get(patientId) ?? []).filter((t) => DateTime.isGreaterThan(t, since))
       )
   })
 }

@@ -85,21 +85,24 @@ export const normalizeHealthCard = (input: HealthCardInput): HealthCardKey => ({
 export const normalizeEmail = (input: string): string => input.trim().toLowerCase()
 
 /**
- * Normalises a phone number to E.164: keeps a leading `+` and the digits. A number typed
- * without a country code takes `defaultCountryCode` when it has the national length of
- * that plan (10 digits for `1`, the North American plan); a `1` trunk prefix is accepted.
+ * Normalises a phone number to E.164: keeps a leading `+` (or `00`) and the digits. A number
+ * typed without a country code takes `defaultCountryCode`: for `1`, the North American plan,
+ * only a 10-digit number or `1` + 10 digits is read as national, so a short or over-long
+ * number is refused rather than guessed at; for other plans a leading trunk `0` is dropped.
  * Returns `None` when the result is not a plausible E.164 number.
  */
 export const normalizePhone = (input: string, defaultCountryCode = "1"): Option.Option<E164> => {
   const trimmed = input.trim()
+  if (!/^[+\d\s().\-/]+$/.test(trimmed)) return Option.none()
   const digits = trimmed.replace(/\D/g, "")
-  let e164: string
+  let e164: string | undefined
   if (trimmed.startsWith("+")) e164 = `+${digits}`
   else if (trimmed.startsWith("00")) e164 = `+${digits.slice(2)}`
-  else if (defaultCountryCode === "1" && digits.length === 11 && digits.startsWith("1")) e164 = `+${digits}`
-  else if (defaultCountryCode === "1" && digits.length === 10) e164 = `+1${digits}`
-  else e164 = `+${defaultCountryCode}${digits}`
-  return Schema.is(E164)(e164) ? Option.some(e164) : Option.none()
+  else if (defaultCountryCode === "1") {
+    if (digits.length === 10) e164 = `+1${digits}`
+    else if (digits.length === 11 && digits.startsWith("1")) e164 = `+${digits}`
+  } else e164 = `+${defaultCountryCode}${digits.replace(/^0/, "")}`
+  return e164 !== undefined && Schema.is(E164)(e164) ? Option.some(e164 as E164) : Option.none()
 }
 
 /** A contact as typed at login: an email address or a phone number. */

@@ -4,8 +4,8 @@
  */
 import { assert } from "@effect/vitest"
 import { DateTime, Effect, Layer, Option, Redacted } from "effect"
-import { type AuthPolicy, layer as policyLayer } from "../src/AuthPolicy.ts"
 import { Authentication } from "../src/Authentication.ts"
+import { type AuthPolicy, layer as policyLayer } from "../src/AuthPolicy.ts"
 import { CodeGenerator } from "../src/CodeGenerator.ts"
 import { Hasher } from "../src/Hasher.ts"
 import type { ChallengeId } from "../src/Ids.ts"
@@ -42,7 +42,9 @@ export const codeSentFor = (challengeId: ChallengeId) =>
 /** Like `codeSentFor`, failing the test when no code was sent. */
 export const requireCode = (challengeId: ChallengeId) =>
   Effect.flatMap(codeSentFor(challengeId), (code) =>
-    Option.isSome(code) ? Effect.succeed(code.value) : Effect.die(new Error(`no code was sent for ${challengeId}`))
+    Option.isSome(code)
+      ? Effect.succeed(code.value)
+      : Effect.die(new Error(`no code was sent for ${challengeId}`))
   )
 
 /** A code that differs from `code` in its first symbol, within the same alphabet. */
@@ -96,8 +98,11 @@ export const issueLinkFor = (
     return issued.linkId
   })
 
-/** The patient's wrong entries (login and link) recorded by the passcode store since `since` (epoch by default). */
-export const patientFailureCount = (patientId: Patient["id"], since: DateTime.Utc = DateTime.makeUnsafe(0)) =>
+/** The patient's wrong entries (login and link) recorded by the passcode store after `since` (by default: all of them; the test clock starts at 0). */
+export const patientFailureCount = (
+  patientId: Patient["id"],
+  since: DateTime.Utc = DateTime.makeUnsafe(-1)
+) =>
   Effect.gen(function* () {
     const failures = yield* (yield* PasscodeStore).patientFailures(patientId, since)
     return failures.length
