@@ -381,7 +381,12 @@ const make = Effect.gen(function* () {
     )
 
   /** A new code under an existing challenge, judged atomically against the latest state. */
-  const reissue = (current: Passcode, patient: Option.Option<Patient>, channel: DeliveryChannel) =>
+  const reissue = (
+    current: Passcode,
+    patient: Option.Option<Patient>,
+    channel: DeliveryChannel,
+    action: "login.code-resent" | "link.code-resent"
+  ) =>
     Effect.gen(function* () {
       const now = yield* DateTime.now
       const code = yield* codeFor(current.purpose)
@@ -405,6 +410,14 @@ const make = Effect.gen(function* () {
         })
         .pipe(Effect.flatMap(unwrapIssue))
       if (Option.isSome(patient)) yield* enqueueCode(patient.value, issued, code)
+      yield* audit({
+        clinicId: current.clinicId,
+        actor: anonymous,
+        action,
+        patientId: current.target.patientId,
+        resource: `challenge:${current.challengeId}`,
+        outcome: "success"
+      })
       return new CodeSent({ challengeId: issued.challengeId, expiresAt: issued.expiresAt })
     })
 
@@ -509,16 +522,7 @@ const make = Effect.gen(function* () {
       current.target.patientId === null
         ? Option.none<Patient>()
         : yield* patients.findById(current.target.patientId)
-    const sent = yield* reissue(current, patient, current.channel)
-    yield* audit({
-      clinicId: current.clinicId,
-      actor: anonymous,
-      action: "login.code-resent",
-      patientId: current.target.patientId,
-      resource: `challenge:${challengeId}`,
-      outcome: "success"
-    })
-    return sent
+    return yield* reissue(current, patient, current.channel, "login.code-resent")
   })
 
   const describeLink = Effect.fn("Authentication.describeLink")(function* (linkId: ChallengeId) {
@@ -568,16 +572,7 @@ const make = Effect.gen(function* () {
     if (Option.isNone(patient)) return yield* new LinkNotFound()
     const channel = linkChannel(patient.value)
     if (Option.isNone(channel)) return yield* new NoContactOnFile()
-    const sent = yield* reissue(current, patient, channel.value)
-    yield* audit({
-      clinicId: current.clinicId,
-      actor: anonymous,
-      action: "link.code-resent",
-      patientId: patient.value.id,
-      resource: `challenge:${linkId}`,
-      outcome: "success"
-    })
-    return sent
+    return yield* reissue(current, patient, channel.value, "link.code-resent")
   })
 
   const issueLink = Effect.fn("Authentication.issueLink")(function* (

@@ -381,21 +381,5 @@ describe("Authentication login", () => {
         assert.isTrue(Option.isSome(yield* (yield* PatientRepo).findById(grace.id)))
       }).pipe(Effect.provide(freshDomain()))
     )
-
-    it.effect("an unreadable contact is a clear error, not a silent no-match", () =>
-      Effect.gen(function* () {
-        const auth = yield* Authentication
-        const patient = yield* seedPatient()
-        const error = yield* Effect.flip(
-          auth.startLogin({
-            clinicId: patient.clinicId,
-            identifier: patient.healthCard,
-            contact: "not a contact"
-          })
-        )
-        assert.strictEqual(error._tag, "ContactUnreadable")
-        assert.match(error.message, /email address or mobile number/)
-      }).pipe(Effect.provide(freshDomain()))
-    )
   })
 })

@@ -336,6 +336,7 @@ describe("startLogin matches through normalisation", () => {
         })
       )
       assert.strictEqual(error._tag, "ContactUnreadable")
+      assert.match(error.message, /email address or mobile number/)
       assert.strictEqual(yield* outboxSize, 0)
     }).pipe(Effect.provide(freshDomain()))
   )
