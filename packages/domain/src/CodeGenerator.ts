@@ -37,6 +37,9 @@ export class CodeGenerator extends Context.Service<
     })
   ).pipe(Layer.provide(SecureRandom.layerWebCrypto))
 
+  /** The in-memory generator of the test layers: seeded, so codes and ids repeat from run to run. */
+  static readonly layerMemory: Layer.Layer<CodeGenerator> = Layer.suspend(() => CodeGenerator.layerSeeded(1))
+
   /**
    * Deterministic, from a seed: for tests that need to know or repeat codes. Not for
    * production: anyone who knows the seed knows every code.

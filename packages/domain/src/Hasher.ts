@@ -33,6 +33,12 @@ export class Hasher extends Context.Service<
       Layer.provide(SecureRandom.layerWebCrypto)
     )
 
+  /**
+   * For tests and local development: keyed by a fixed, public secret, so anyone can forge or
+   * open its hashes. Never in a deployment; use `layerConfig`.
+   */
+  static readonly layerMemory: Layer.Layer<Hasher> = Layer.suspend(() => Hasher.make(publicTestSecret))
+
   /** The secret from `PASSCODE_SECRET` (at least 32 characters; generate one with `openssl rand -base64 48`). */
   static readonly layerConfig: Layer.Layer<Hasher, Config.ConfigError> = Layer.unwrap(
     Effect.gen(function* () {
@@ -48,6 +54,9 @@ export class Hasher extends Context.Service<
     })
   )
 }
+
+/** The fixed secret of `layerMemory`: public, so only for tests. */
+export const publicTestSecret = Redacted.make("careportal-test-secret-do-not-use-in-production")
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()

@@ -2,11 +2,11 @@
  * Test helpers for careportal and for adapters built on it: the whole domain in memory,
  * a fixed secret, and patients to log in with.
  */
-import { Layer, Redacted } from "effect"
+import { Layer } from "effect"
 import { AuditLog } from "../AuditLog.ts"
 import { Authentication } from "../Authentication.ts"
 import { CodeGenerator } from "../CodeGenerator.ts"
-import { Hasher } from "../Hasher.ts"
+import { Hasher, publicTestSecret } from "../Hasher.ts"
 import { ClinicId, PatientId } from "../Ids.ts"
 import { Outbox } from "../Outbox.ts"
 import { PasscodeStore } from "../PasscodeStore.ts"
@@ -14,8 +14,8 @@ import { Address, E164, EmailAddress, HealthCardIdentifier, Patient } from "../P
 import { PatientRepo } from "../PatientRepo.ts"
 import { SessionStore } from "../SessionStore.ts"
 
-/** A fixed secret for tests. Never use it in a deployment. */
-export const testSecret = Redacted.make("careportal-test-secret-do-not-use-in-production")
+/** The fixed secret of `Hasher.layerMemory`. Never use it in a deployment. */
+export const testSecret = publicTestSecret
 
 /** Every port in memory (with their inspection handles) and a hasher on `testSecret`. */
 export const layerPortsMemory = (options?: { readonly generator?: Layer.Layer<CodeGenerator> }) =>
@@ -25,7 +25,7 @@ export const layerPortsMemory = (options?: { readonly generator?: Layer.Layer<Co
     SessionStore.layerMemory,
     AuditLog.layerMemory,
     Outbox.layerMemory,
-    Hasher.make(testSecret),
+    Hasher.layerMemory,
     options?.generator ?? CodeGenerator.layer
   )
 
