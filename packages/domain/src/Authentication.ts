@@ -3,7 +3,7 @@
  * links opened with a code and a date of birth, and the sessions that follow.
  */
 import { Context, DateTime, Effect, Layer, Option, Redacted, Result, Schema } from "effect"
-import { Actor, type AuditAction, AuditEvent } from "./AuditEvent.ts"
+import { Actor, type AuditAction } from "./AuditEvent.ts"
 import { AuditLog } from "./AuditLog.ts"
 import {
   ChallengeNotFound,
@@ -18,7 +18,8 @@ import {
 import { AuthPolicy } from "./AuthPolicy.ts"
 import { CodeGenerator, DIGITS, UNAMBIGUOUS } from "./CodeGenerator.ts"
 import { Hasher, hashesEqual } from "./Hasher.ts"
-import { AuditEventId, ChallengeId, type ClinicId, NotificationId, PasscodeId, SessionId } from "./Ids.ts"
+import { ChallengeId, type ClinicId, NotificationId, PasscodeId, SessionId } from "./Ids.ts"
+import { makeAuditor } from "./internal/audit.ts"
 import { Notification, NotificationPayload, type NotificationTemplate } from "./Notification.ts"
 import { Outbox } from "./Outbox.ts"
 import {
@@ -50,6 +51,7 @@ import {
 import { PatientRepo } from "./PatientRepo.ts"
 import { PatientPrincipal, Session, type SessionOrigin, SessionSummary } from "./Session.ts"
 import { SessionStore } from "./SessionStore.ts"
+import { UnitOfWork } from "./UnitOfWork.ts"
 
 /** What start-login answers, the same whether or not the identity matched. */
 export class LoginChallenge extends Schema.Class<LoginChallenge>("LoginChallenge")({
@@ -173,21 +175,9 @@ const make = Effect.gen(function* () {
   const hasher = yield* Hasher
   const auditLog = yield* AuditLog
   const outbox = yield* Outbox
+  const uow = yield* UnitOfWork
 
-  const audit = (event: {
-    readonly clinicId: ClinicId
-    readonly actor: Actor
-    readonly action: AuditAction
-    readonly patientId: Patient["id"] | null
-    readonly resource: string
-    readonly outcome: "success" | "failure"
-    readonly reason?: string
-  }) =>
-    Effect.gen(function* () {
-      const id = AuditEventId.make(yield* generator.uuid)
-      const at = yield* DateTime.now
-      yield* auditLog.append(new AuditEvent({ ...event, id, at }))
-    })
+  const audit = makeAuditor(auditLog, generator)
 
   const anonymous = new Actor({ kind: "anonymous" })
   const system = new Actor({ kind: "system" })
@@ -321,47 +311,58 @@ const make = Effect.gen(function* () {
     })
 
   /** Checks one entry under the store's lock, audits it, and fails with the patient-facing error. */
-  const enterCode = <NotFound extends ChallengeNotFound | LinkNotFound>(
+  /**
+   * Checks one entry in one unit of work: the verdict on the passcode, its audit event and,
+   * when accepted, what `onAccept` writes (the session) commit together. A refusal commits
+   * too (the wrong entry must count) and only then fails with the patient-facing error.
+   */
+  const enterCode = <NotFound extends ChallengeNotFound | LinkNotFound, A>(
     challengeId: ChallengeId,
     code: Redacted.Redacted<string>,
     isCorrectFor: (passcode: Passcode, codeMatches: boolean) => boolean,
     notFound: NotFound,
-    actions: { readonly ok: AuditAction; readonly failed: AuditAction; readonly locked: AuditAction }
+    actions: { readonly ok: AuditAction; readonly failed: AuditAction; readonly locked: AuditAction },
+    onAccept: (passcode: Passcode) => Effect.Effect<A>
   ) =>
     Effect.gen(function* () {
-      const now = yield* DateTime.now
       const candidate = yield* hasher.hashCode(challengeId, code)
-      const outcome = yield* passcodes.attempt<EntryOutcome>({
-        challengeId,
-        now,
-        failureWindowStart: DateTime.subtractDuration(now, policy.patientFailureWindow),
-        decide: (passcode, failures) =>
-          judgeEntry(
-            policy,
+      const settled = yield* uow.transaction(
+        Effect.gen(function* () {
+          const now = yield* DateTime.now
+          const outcome = yield* passcodes.attempt<EntryOutcome>({
+            challengeId,
             now,
-            isCorrectFor(passcode, hashesEqual(candidate, passcode.codeHash))
-          )(passcode, failures)
-      })
-      if (Option.isNone(outcome)) return yield* Effect.fail(notFound)
-      const result = outcome.value
-      const { passcode } = result
-      const base = {
-        clinicId: passcode.clinicId,
-        patientId: passcode.target.patientId,
-        resource: `challenge:${passcode.challengeId}`
-      }
-      if (result._tag === "Accepted") {
-        yield* audit({ ...base, actor: anonymous, action: actions.ok, outcome: "success" })
-        return passcode
-      }
-      yield* audit({
-        ...base,
-        actor: anonymous,
-        action: result.locked ? actions.locked : actions.failed,
-        outcome: "failure",
-        reason: result.error._tag
-      })
-      return yield* result.error
+            failureWindowStart: DateTime.subtractDuration(now, policy.patientFailureWindow),
+            decide: (passcode, failures) =>
+              judgeEntry(
+                policy,
+                now,
+                isCorrectFor(passcode, hashesEqual(candidate, passcode.codeHash))
+              )(passcode, failures)
+          })
+          if (Option.isNone(outcome)) return Result.fail<PasscodeFailure | NotFound>(notFound)
+          const result = outcome.value
+          const { passcode } = result
+          const base = {
+            clinicId: passcode.clinicId,
+            patientId: passcode.target.patientId,
+            resource: `challenge:${passcode.challengeId}`,
+            actor: anonymous
+          }
+          if (result._tag === "Accepted") {
+            yield* audit({ ...base, action: actions.ok, outcome: "success" })
+            return Result.succeed(yield* onAccept(passcode))
+          }
+          yield* audit({
+            ...base,
+            action: result.locked ? actions.locked : actions.failed,
+            outcome: "failure",
+            reason: result.error._tag
+          })
+          return Result.fail<PasscodeFailure | NotFound>(result.error)
+        })
+      )
+      return yield* Result.isSuccess(settled) ? Effect.succeed(settled.success) : Effect.fail(settled.failure)
     })
 
   const isLink = (p: Passcode) => p.purpose === "quick-link" || p.purpose === "upload-link"
@@ -392,33 +393,37 @@ const make = Effect.gen(function* () {
       const code = yield* codeFor(current.purpose)
       const codeHash = yield* hasher.hashCode(current.challengeId, code)
       const candidate = yield* newPasscode({ ...current, channel, codeHash, now, failedAttempts: 0 })
-      const issued = yield* passcodes
-        .issue({
-          clinicId: current.clinicId,
-          purpose: current.purpose,
-          target: current.target,
-          challengeId: Option.some(current.challengeId),
-          windowStart: DateTime.subtractDuration(now, policy.sendWindow),
-          decide: ({ recent, current: latest }) => {
-            const base = Option.getOrElse(latest, () => current)
-            const refused = judgeResend(policy, now, base, recent)
-            // Wrong entries carry over: a resend never buys more guesses.
-            return refused === undefined
-              ? Result.succeed(new Passcode({ ...candidate, failedAttempts: base.failedAttempts }))
-              : Result.fail(refused)
-          }
+      return yield* uow.transaction(
+        Effect.gen(function* () {
+          const issued = yield* passcodes
+            .issue({
+              clinicId: current.clinicId,
+              purpose: current.purpose,
+              target: current.target,
+              challengeId: Option.some(current.challengeId),
+              windowStart: DateTime.subtractDuration(now, policy.sendWindow),
+              decide: ({ recent, current: latest }) => {
+                const base = Option.getOrElse(latest, () => current)
+                const refused = judgeResend(policy, now, base, recent)
+                // Wrong entries carry over: a resend never buys more guesses.
+                return refused === undefined
+                  ? Result.succeed(new Passcode({ ...candidate, failedAttempts: base.failedAttempts }))
+                  : Result.fail(refused)
+              }
+            })
+            .pipe(Effect.flatMap(unwrapIssue))
+          if (Option.isSome(patient)) yield* enqueueCode(patient.value, issued, code)
+          yield* audit({
+            clinicId: current.clinicId,
+            actor: anonymous,
+            action,
+            patientId: current.target.patientId,
+            resource: `challenge:${current.challengeId}`,
+            outcome: "success"
+          })
+          return new CodeSent({ challengeId: issued.challengeId, expiresAt: issued.expiresAt })
         })
-        .pipe(Effect.flatMap(unwrapIssue))
-      if (Option.isSome(patient)) yield* enqueueCode(patient.value, issued, code)
-      yield* audit({
-        clinicId: current.clinicId,
-        actor: anonymous,
-        action,
-        patientId: current.target.patientId,
-        resource: `challenge:${current.challengeId}`,
-        outcome: "success"
-      })
-      return new CodeSent({ challengeId: issued.challengeId, expiresAt: issued.expiresAt })
+      )
     })
 
   const summarize = (session: Session, current: SessionId) =>
@@ -473,30 +478,34 @@ const make = Effect.gen(function* () {
       now,
       failedAttempts: 0
     })
-    const issued = yield* passcodes
-      .issue({
-        clinicId: input.clinicId,
-        purpose: "login-otp",
-        target,
-        challengeId: Option.none(),
-        windowStart: DateTime.subtractDuration(now, policy.sendWindow),
-        decide: ({ recent }) => {
-          const refused = judgeSendLimit(policy, now, recent)
-          return refused === undefined ? Result.succeed(passcode) : Result.fail(refused)
-        }
+    return yield* uow.transaction(
+      Effect.gen(function* () {
+        const issued = yield* passcodes
+          .issue({
+            clinicId: input.clinicId,
+            purpose: "login-otp",
+            target,
+            challengeId: Option.none(),
+            windowStart: DateTime.subtractDuration(now, policy.sendWindow),
+            decide: ({ recent }) => {
+              const refused = judgeSendLimit(policy, now, recent)
+              return refused === undefined ? Result.succeed(passcode) : Result.fail(refused)
+            }
+          })
+          .pipe(Effect.flatMap(unwrapIssue))
+        if (Option.isSome(patient)) yield* enqueueCode(patient.value, issued, code)
+        yield* audit({
+          clinicId: input.clinicId,
+          actor: anonymous,
+          action: "login.started",
+          patientId: Option.isSome(patient) ? patient.value.id : null,
+          resource: `challenge:${challengeId}`,
+          outcome: Option.isSome(patient) ? "success" : "failure",
+          ...(Option.isSome(patient) ? {} : { reason: "IdentityNotMatched" })
+        })
+        return new LoginChallenge({ challengeId, expiresAt: issued.expiresAt })
       })
-      .pipe(Effect.flatMap(unwrapIssue))
-    if (Option.isSome(patient)) yield* enqueueCode(patient.value, issued, code)
-    yield* audit({
-      clinicId: input.clinicId,
-      actor: anonymous,
-      action: "login.started",
-      patientId: Option.isSome(patient) ? patient.value.id : null,
-      resource: `challenge:${challengeId}`,
-      outcome: Option.isSome(patient) ? "success" : "failure",
-      ...(Option.isSome(patient) ? {} : { reason: "IdentityNotMatched" })
-    })
-    return new LoginChallenge({ challengeId, expiresAt: issued.expiresAt })
+    )
   })
 
   const verifyLogin = Effect.fn("Authentication.verifyLogin")(function* (
@@ -506,14 +515,14 @@ const make = Effect.gen(function* () {
   ) {
     // A link id is not a login challenge: refuse it before it can count as a wrong entry.
     yield* findChallenge(challengeId)
-    const accepted = yield* enterCode(
+    return yield* enterCode(
       challengeId,
       code,
       (passcode, codeMatches) => passcode.purpose === "login-otp" && codeMatches,
       new ChallengeNotFound(),
-      { ok: "login.succeeded", failed: "login.failed", locked: "login.locked" }
+      { ok: "login.succeeded", failed: "login.failed", locked: "login.locked" },
+      (accepted) => openSession(accepted, "login", stayLoggedIn)
     )
-    return yield* openSession(accepted, "login", stayLoggedIn)
   })
 
   const resendLogin = Effect.fn("Authentication.resendLogin")(function* (challengeId: ChallengeId) {
@@ -549,7 +558,7 @@ const make = Effect.gen(function* () {
       link.target.patientId === null ? Option.none() : yield* patients.findById(link.target.patientId)
     // The code and the date of birth are judged as one entry: a wrong date of birth with
     // the right code is a wrong entry, and the answer does not say which part was wrong.
-    const accepted = yield* enterCode(
+    return yield* enterCode(
       linkId,
       code,
       (passcode, codeMatches) =>
@@ -558,11 +567,18 @@ const make = Effect.gen(function* () {
         Option.isSome(patient) &&
         dateOfBirthMatches(patient.value, dateOfBirth),
       new LinkNotFound(),
-      { ok: "link.opened", failed: "link.failed", locked: "link.locked" }
+      { ok: "link.opened", failed: "link.failed", locked: "link.locked" },
+      (accepted) =>
+        Effect.map(
+          openSession(accepted, accepted.purpose as LinkPurpose, stayLoggedIn),
+          (grant) =>
+            new LinkOpened({
+              grant,
+              purpose: accepted.purpose as LinkPurpose,
+              target: accepted.target.resource as ResourceRef
+            })
+        )
     )
-    const purpose = accepted.purpose as LinkPurpose
-    const grant = yield* openSession(accepted, purpose, stayLoggedIn)
-    return new LinkOpened({ grant, purpose, target: accepted.target.resource as ResourceRef })
   })
 
   const resendLink = Effect.fn("Authentication.resendLink")(function* (linkId: ChallengeId) {
@@ -596,27 +612,31 @@ const make = Effect.gen(function* () {
       now,
       failedAttempts: 0
     })
-    // A clinic-initiated link is always issued; the send limits guard resends.
-    const issued = yield* passcodes
-      .issue({
-        clinicId: patient.clinicId,
-        purpose,
-        target,
-        challengeId: Option.none(),
-        windowStart: now,
-        decide: () => Result.succeed(passcode)
+    return yield* uow.transaction(
+      Effect.gen(function* () {
+        // A clinic-initiated link is always issued; the send limits guard resends.
+        const issued = yield* passcodes
+          .issue({
+            clinicId: patient.clinicId,
+            purpose,
+            target,
+            challengeId: Option.none(),
+            windowStart: now,
+            decide: () => Result.succeed(passcode)
+          })
+          .pipe(Effect.flatMap(unwrapIssue))
+        yield* enqueueCode(patient, issued, code)
+        yield* audit({
+          clinicId: patient.clinicId,
+          actor: system,
+          action: "link.issued",
+          patientId: patient.id,
+          resource: `challenge:${linkId}`,
+          outcome: "success"
+        })
+        return new LinkIssued({ linkId, expiresAt: issued.expiresAt, channel: channel.value })
       })
-      .pipe(Effect.flatMap(unwrapIssue))
-    yield* enqueueCode(patient, issued, code)
-    yield* audit({
-      clinicId: patient.clinicId,
-      actor: system,
-      action: "link.issued",
-      patientId: patient.id,
-      resource: `challenge:${linkId}`,
-      outcome: "success"
-    })
-    return new LinkIssued({ linkId, expiresAt: issued.expiresAt, channel: channel.value })
+    )
   })
 
   const authenticate = Effect.fn("Authentication.authenticate")(function* (token: Redacted.Redacted<string>) {
@@ -634,20 +654,22 @@ const make = Effect.gen(function* () {
   })
 
   const endOne = (principal: PatientPrincipal, sessionId: SessionId) =>
-    Effect.gen(function* () {
-      const now = yield* DateTime.now
-      const ended = yield* sessions.revoke(sessionId, now)
-      if (ended) {
-        yield* audit({
-          clinicId: principal.clinicId,
-          actor: patientActor(principal.patientId),
-          action: "session.ended",
-          patientId: principal.patientId,
-          resource: `session:${sessionId}`,
-          outcome: "success"
-        })
-      }
-    })
+    uow.transaction(
+      Effect.gen(function* () {
+        const now = yield* DateTime.now
+        const ended = yield* sessions.revoke(sessionId, now)
+        if (ended) {
+          yield* audit({
+            clinicId: principal.clinicId,
+            actor: patientActor(principal.patientId),
+            action: "session.ended",
+            patientId: principal.patientId,
+            resource: `session:${sessionId}`,
+            outcome: "success"
+          })
+        }
+      })
+    )
 
   const logout = Effect.fn("Authentication.logout")(function* (principal: PatientPrincipal) {
     yield* endOne(principal, principal.sessionId)
@@ -683,22 +705,27 @@ const make = Effect.gen(function* () {
   const endOtherSessions = Effect.fn("Authentication.endOtherSessions")(function* (
     principal: PatientPrincipal
   ) {
-    const now = yield* DateTime.now
-    // Expired sessions are ended too, but only the live ones count: those are what the patient saw in their list.
-    const live = (yield* sessions.listByPatient(principal.patientId)).filter(
-      (s) => s.id !== principal.sessionId && s.clinicId === principal.clinicId && isLive(s, now)
-    ).length
-    yield* sessions.revokeAllExcept(principal.patientId, Option.some(principal.sessionId), now)
-    yield* audit({
-      clinicId: principal.clinicId,
-      actor: patientActor(principal.patientId),
-      action: "sessions.ended-others",
-      patientId: principal.patientId,
-      resource: `session:${principal.sessionId}`,
-      outcome: "success"
-    })
-    return live
+    return yield* uow.transaction(endOthers(principal))
   })
+
+  const endOthers = (principal: PatientPrincipal) =>
+    Effect.gen(function* () {
+      const now = yield* DateTime.now
+      // Expired sessions are ended too, but only the live ones count: those are what the patient saw in their list.
+      const live = (yield* sessions.listByPatient(principal.patientId)).filter(
+        (s) => s.id !== principal.sessionId && s.clinicId === principal.clinicId && isLive(s, now)
+      ).length
+      yield* sessions.revokeAllExcept(principal.patientId, Option.some(principal.sessionId), now)
+      yield* audit({
+        clinicId: principal.clinicId,
+        actor: patientActor(principal.patientId),
+        action: "sessions.ended-others",
+        patientId: principal.patientId,
+        resource: `session:${principal.sessionId}`,
+        outcome: "success"
+      })
+      return live
+    })
 
   return Authentication.of({
     startLogin,

@@ -1,7 +1,7 @@
 /**
  * The outbox: notifications recorded for delivery. Delivery itself is the dispatcher's job.
  */
-import { Context, type Effect, Layer, Ref } from "effect"
+import { Context, type Effect, Layer, TxRef } from "effect"
 import { type MemoryHandle, memoryLayer } from "./internal/memory.ts"
 import type { Notification } from "./Notification.ts"
 
@@ -26,8 +26,8 @@ export class OutboxMemory extends Context.Service<OutboxMemory, MemoryHandle<Rea
   "@careportal/domain/OutboxMemory"
 ) {}
 
-const makeMemory = (state: Ref.Ref<ReadonlyArray<Notification>>) =>
+const makeMemory = (state: TxRef.TxRef<ReadonlyArray<Notification>>) =>
   Outbox.of({
-    enqueue: (notifications) => Ref.update(state, (all) => [...all, ...notifications]),
-    all: Ref.get(state)
+    enqueue: (notifications) => TxRef.update(state, (all) => [...all, ...notifications]),
+    all: TxRef.get(state)
   })

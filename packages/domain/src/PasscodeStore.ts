@@ -5,7 +5,7 @@
  * is to run each one atomically against the current state: in memory as one `Ref.modify`,
  * in a database in one transaction with the rows locked.
  */
-import { Context, DateTime, Effect, Layer, Option, Ref, type Result } from "effect"
+import { Context, DateTime, Effect, Layer, Option, type Result, TxRef } from "effect"
 import type { ChallengeId, ClinicId, PatientId } from "./Ids.ts"
 import { type MemoryHandle, memoryLayer } from "./internal/memory.ts"
 import { type Passcode, type PasscodePurpose, type PasscodeTarget, targetKey } from "./Passcode.ts"
@@ -105,7 +105,7 @@ export interface MemoryState {
   readonly failures: ReadonlyMap<PatientId, ReadonlyArray<DateTime.Utc>>
 }
 
-const makeMemory = (state: Ref.Ref<MemoryState>) => {
+const makeMemory = (state: TxRef.TxRef<MemoryState>) => {
   const latestOf = (passcodes: ReadonlyArray<Passcode>, challengeId: ChallengeId) => {
     for (let i = passcodes.length - 1; i >= 0; i--) {
       const p = passcodes[i]
@@ -115,7 +115,7 @@ const makeMemory = (state: Ref.Ref<MemoryState>) => {
   }
   return PasscodeStore.of({
     issue: <R>({ purpose, target, challengeId, windowStart, decide }: IssueRequest<R>) =>
-      Ref.modify(state, (s): readonly [Result.Result<Passcode, R>, MemoryState] => {
+      TxRef.modify(state, (s): [Result.Result<Passcode, R>, MemoryState] => {
         const key = targetKey(purpose, target)
         const recent = s.passcodes.filter(
           (p) => targetKey(p.purpose, p.target) === key && DateTime.isGreaterThan(p.issuedAt, windowStart)
@@ -131,9 +131,9 @@ const makeMemory = (state: Ref.Ref<MemoryState>) => {
         )
         return [decision, { ...s, passcodes: [...passcodes, issued] }]
       }),
-    latest: (challengeId) => Effect.map(Ref.get(state), (s) => latestOf(s.passcodes, challengeId)),
+    latest: (challengeId) => Effect.map(TxRef.get(state), (s) => latestOf(s.passcodes, challengeId)),
     attempt: ({ challengeId, now, failureWindowStart, decide }) =>
-      Ref.modify(state, (s) => {
+      TxRef.modify(state, (s) => {
         const found = latestOf(s.passcodes, challengeId)
         if (Option.isNone(found)) return [Option.none(), s]
         const passcode = found.value
@@ -156,7 +156,7 @@ const makeMemory = (state: Ref.Ref<MemoryState>) => {
         return [Option.some(result), next]
       }),
     patientFailures: (patientId, since) =>
-      Effect.map(Ref.get(state), (s) =>
+      Effect.map(TxRef.get(state), (s) =>
         (s.failures.get(patientId) ?? []).filter((t) => DateTime.isGreaterThan(t, since))
       )
   })

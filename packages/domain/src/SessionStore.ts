@@ -1,7 +1,7 @@
 /**
  * Where sessions are kept: by the SHA-256 of their token, never the token.
  */
-import { Context, DateTime, Effect, Layer, Option, Ref } from "effect"
+import { Context, DateTime, Effect, Layer, Option, TxRef } from "effect"
 import type { PatientId, SessionId } from "./Ids.ts"
 import { type MemoryHandle, memoryLayer } from "./internal/memory.ts"
 import { Session, type TokenHash } from "./Session.ts"
@@ -39,20 +39,20 @@ export class SessionStoreMemory extends Context.Service<
   MemoryHandle<ReadonlyMap<SessionId, Session>>
 >()("@careportal/domain/SessionStoreMemory") {}
 
-const makeMemory = (state: Ref.Ref<ReadonlyMap<SessionId, Session>>) => {
+const makeMemory = (state: TxRef.TxRef<ReadonlyMap<SessionId, Session>>) => {
   const update = (id: SessionId, f: (s: Session) => Session | undefined) =>
-    Ref.modify(state, (m) => {
+    TxRef.modify(state, (m) => {
       const s = m.get(id)
       const next = s === undefined ? undefined : f(s)
       return next === undefined ? [false, m] : [true, new Map(m).set(id, next)]
     })
   return SessionStore.of({
-    create: (session) => Ref.update(state, (m) => new Map(m).set(session.id, session)),
+    create: (session) => TxRef.update(state, (m) => new Map(m).set(session.id, session)),
     findByTokenHash: (hash) =>
-      Effect.map(Ref.get(state), (m) =>
+      Effect.map(TxRef.get(state), (m) =>
         Option.fromUndefinedOr([...m.values()].find((s) => s.tokenHash === hash))
       ),
-    findById: (id) => Effect.map(Ref.get(state), (m) => Option.fromUndefinedOr(m.get(id))),
+    findById: (id) => Effect.map(TxRef.get(state), (m) => Option.fromUndefinedOr(m.get(id))),
     touch: (id, at) =>
       Effect.asVoid(
         update(id, (s) =>
@@ -64,11 +64,11 @@ const makeMemory = (state: Ref.Ref<ReadonlyMap<SessionId, Session>>) => {
     revoke: (id, at) =>
       update(id, (s) => (s.revokedAt === null ? new Session({ ...s, revokedAt: at }) : undefined)),
     listByPatient: (patientId) =>
-      Effect.map(Ref.get(state), (m) =>
+      Effect.map(TxRef.get(state), (m) =>
         [...m.values()].filter((s) => s.patientId === patientId && s.revokedAt === null)
       ),
     revokeAllExcept: (patientId, keep, at) =>
-      Ref.modify(state, (m) => {
+      TxRef.modify(state, (m) => {
         let ended = 0
         const next = new Map(m)
         for (const s of m.values()) {

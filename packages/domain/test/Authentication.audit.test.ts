@@ -3,7 +3,7 @@
  * event with the right patient, outcome and reason (the error's tag), and none holds the code.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, Exit, Redacted, Ref, Schema } from "effect"
+import { Duration, Effect, Exit, Redacted, Schema, TxRef } from "effect"
 import { TestClock } from "effect/testing"
 import { AuditEvent } from "../src/AuditEvent.ts"
 import { AuditLogMemory } from "../src/AuditLog.ts"
@@ -29,7 +29,7 @@ const said = (e: AuditEvent): Said => ({
 
 /** Every audit event written so far, from the in-memory log's own state. */
 const events = Effect.gen(function* () {
-  return yield* Ref.get((yield* AuditLogMemory).state)
+  return yield* TxRef.get((yield* AuditLogMemory).state)
 })
 
 /** One thing done to the challenge. */

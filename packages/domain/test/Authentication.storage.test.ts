@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, DateTime, Duration, Effect, Exit, Option, Redacted, Ref, Schema } from "effect"
+import { Cause, DateTime, Duration, Effect, Exit, Option, Redacted, Schema, TxRef } from "effect"
 import { TestClock } from "effect/testing"
 import { AuditEvent } from "../src/AuditEvent.ts"
 import { AuditLogMemory } from "../src/AuditLog.ts"
@@ -92,10 +92,10 @@ const stringsIn = (value: unknown, out: Array<string> = [], seen = new Set<unkno
 
 /** Everything every store holds: each record encoded by its schema and as JSON, plus every raw string. */
 const everythingStored = Effect.gen(function* () {
-  const passcodes = yield* Ref.get((yield* PasscodeStoreMemory).state)
-  const sessions = yield* Ref.get((yield* SessionStoreMemory).state)
-  const outbox = yield* Ref.get((yield* OutboxMemory).state)
-  const audit = yield* Ref.get((yield* AuditLogMemory).state)
+  const passcodes = yield* TxRef.get((yield* PasscodeStoreMemory).state)
+  const sessions = yield* TxRef.get((yield* SessionStoreMemory).state)
+  const outbox = yield* TxRef.get((yield* OutboxMemory).state)
+  const audit = yield* TxRef.get((yield* AuditLogMemory).state)
   const encoded = [
     ...passcodes.passcodes.map((p) => JSON.stringify(Schema.encodeSync(Passcode)(p))),
     JSON.stringify([...passcodes.failures].map(([id, times]) => [id, times.map(DateTime.formatIso)])),
@@ -222,7 +222,7 @@ const runScenario = (steps: ReadonlyArray<Step>) =>
     }
     // Also every code the outbox ever carried (a resent challenge's older codes included).
     const hasher = yield* Hasher
-    for (const note of yield* Ref.get((yield* OutboxMemory).state)) {
+    for (const note of yield* TxRef.get((yield* OutboxMemory).state)) {
       codes.add(Redacted.value(yield* hasher.open(note.payload.challengeId, note.payload.code)))
     }
     return { codes, tokens }
@@ -324,7 +324,7 @@ describe("Authentication: stored code hashes are keyed and bound to their challe
         for (let i = 0; i < logins; i++) {
           const challengeId = yield* startLoginFor(patient)
           const code = yield* requireCode(challengeId)
-          const { passcodes } = yield* Ref.get((yield* PasscodeStoreMemory).state)
+          const { passcodes } = yield* TxRef.get((yield* PasscodeStoreMemory).state)
           const stored = passcodes.find((p) => p.challengeId === challengeId)
           assert.isDefined(stored)
           const codeHash = stored?.codeHash ?? ""
@@ -367,7 +367,7 @@ describe("Authentication: the outbox carries the code sealed", () => {
                 purpose === "upload-link" ? "upload-request" : "message"
               )
         const code = Redacted.value(yield* requireCode(challengeId))
-        const notes = (yield* Ref.get((yield* OutboxMemory).state)).filter(
+        const notes = (yield* TxRef.get((yield* OutboxMemory).state)).filter(
           (n) => n.payload.challengeId === challengeId
         )
         // A login code goes to the contact typed (the email here); a link code to the preference (both).

@@ -3,7 +3,7 @@
  * 100 wrong entries per patient per hour, further attempts are refused (`TooManyAttempts`).
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Duration, Effect, Option, Redacted, Ref, Schema } from "effect"
+import { Duration, Effect, Option, Redacted, Schema, TxRef } from "effect"
 import { TestClock } from "effect/testing"
 import { Authentication } from "../src/Authentication.ts"
 import { UNAMBIGUOUS } from "../src/CodeGenerator.ts"
@@ -297,7 +297,7 @@ describe("Authentication: wrong entries on a decoy challenge count toward no pat
           }
         }
         assert.strictEqual(yield* patientFailureCount(patient.id), 0)
-        const state = yield* Ref.get((yield* PasscodeStoreMemory).state)
+        const state = yield* TxRef.get((yield* PasscodeStoreMemory).state)
         assert.strictEqual(state.failures.size, 0)
         yield* freshLoginSucceeds(patient)
       }).pipe(Effect.provide(freshDomain(manySends))),

@@ -3,7 +3,7 @@
  * them, and start-login reaching the patient through that noise (and only the patient).
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Option, Ref, Schema } from "effect"
+import { Effect, Option, Schema, TxRef } from "effect"
 import { AuditLogMemory } from "../src/AuditLog.ts"
 import { Authentication } from "../src/Authentication.ts"
 import { ClinicId, PatientId } from "../src/Ids.ts"
@@ -219,7 +219,7 @@ describe("normalizePhone and normalizeContact", () => {
 
 /** How many notifications the outbox holds. */
 const outboxSize = Effect.gen(function* () {
-  return (yield* Ref.get((yield* OutboxMemory).state)).length
+  return (yield* TxRef.get((yield* OutboxMemory).state)).length
 })
 
 describe("startLogin matches through normalisation", () => {
@@ -255,7 +255,7 @@ describe("startLogin matches through normalisation", () => {
           contact: typedContact
         })
         // Exactly one notification, to the contact typed, on its channel.
-        const notes = yield* Ref.get((yield* OutboxMemory).state)
+        const notes = yield* TxRef.get((yield* OutboxMemory).state)
         assert.strictEqual(notes.length, 1)
         assert.strictEqual(notes[0]?.payload.challengeId, challenge.challengeId)
         assert.strictEqual(notes[0]?.patientId, patient.id)
@@ -315,7 +315,7 @@ describe("startLogin matches through normalisation", () => {
         assert.isTrue(challenge.challengeId.length > 0)
         assert.strictEqual(yield* outboxSize, 0)
         assert.isTrue(Option.isNone(yield* codeSentFor(challenge.challengeId)))
-        const audit = yield* Ref.get((yield* AuditLogMemory).state)
+        const audit = yield* TxRef.get((yield* AuditLogMemory).state)
         assert.deepStrictEqual(
           audit.map((e) => [e.action, e.outcome, e.reason, e.patientId]),
           [["login.started", "failure", "IdentityNotMatched", null]]

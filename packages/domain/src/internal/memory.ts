@@ -1,8 +1,11 @@
-import { type Context, Effect, Layer, Ref } from "effect"
+import { type Context, Effect, Layer, TxRef } from "effect"
 
-/** The state of an in-memory store, reachable by tests to inspect it or tamper with it. */
+/**
+ * The state of an in-memory store, reachable by tests to inspect it or tamper with it. It is
+ * a `TxRef`, so writes inside a `UnitOfWork` (an `Effect.tx`) commit or roll back together.
+ */
 export interface MemoryHandle<S> {
-  readonly state: Ref.Ref<S>
+  readonly state: TxRef.TxRef<S>
 }
 
 /**
@@ -13,7 +16,7 @@ export const memoryLayer = <PortId, Port, HandleId, S>(
   port: Context.Service<PortId, Port>,
   handle: Context.Service<HandleId, MemoryHandle<S>>,
   initial: () => S,
-  make: (state: Ref.Ref<S>) => Port
+  make: (state: TxRef.TxRef<S>) => Port
 ): Layer.Layer<PortId | HandleId> =>
   Layer.effect(
     port,
@@ -22,7 +25,7 @@ export const memoryLayer = <PortId, Port, HandleId, S>(
     Layer.provideMerge(
       Layer.effect(
         handle,
-        Effect.suspend(() => Ref.make(initial())).pipe(Effect.map((state) => handle.of({ state })))
+        Effect.suspend(() => TxRef.make(initial())).pipe(Effect.map((state) => handle.of({ state })))
       )
     )
   )

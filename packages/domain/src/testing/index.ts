@@ -13,6 +13,7 @@ import { PasscodeStore } from "../PasscodeStore.ts"
 import { Address, E164, EmailAddress, HealthCardIdentifier, Patient } from "../Patient.ts"
 import { PatientRepo } from "../PatientRepo.ts"
 import { SessionStore } from "../SessionStore.ts"
+import { UnitOfWork } from "../UnitOfWork.ts"
 
 /** The fixed secret of `Hasher.layerMemory`. Never use it in a deployment. */
 export const testSecret = publicTestSecret
@@ -25,6 +26,7 @@ export const layerPortsMemory = (options?: { readonly generator?: Layer.Layer<Co
     SessionStore.layerMemory,
     AuditLog.layerMemory,
     Outbox.layerMemory,
+    UnitOfWork.layerMemory,
     Hasher.layerMemory,
     options?.generator ?? CodeGenerator.layer
   )
