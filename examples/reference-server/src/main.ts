@@ -5,9 +5,9 @@
  * walks through the passcode login on the in-memory domain, printing what a patient and
  * the clinic would see, so that `pnpm start` shows the SDK working end to end.
  */
-import { Authentication, Hasher, Outbox, PatientRepo } from "@careportal/domain"
+import { Authentication, Hasher, Notifications, Outbox, PatientRepo } from "@careportal/domain"
 import * as Testing from "@careportal/domain/testing"
-import { Console, DateTime, Effect, Redacted } from "effect"
+import { Console, DateTime, Effect, Option, Redacted } from "effect"
 
 const walkthrough = Effect.gen(function* () {
   const auth = yield* Authentication.Authentication
@@ -30,7 +30,9 @@ const walkthrough = Effect.gen(function* () {
   const [notification] = yield* (yield* Outbox.Outbox).all
   if (notification === undefined) return yield* Effect.die(new Error("no notification was queued"))
   // The outbox holds the code sealed; only the delivery step opens it (the console sender shows it).
-  const code = yield* (yield* Hasher.Hasher).open(challenge.challengeId, notification.payload.code)
+  const opened = yield* Notifications.openCode(yield* Hasher.Hasher, notification)
+  if (Option.isNone(opened)) return yield* Effect.die(new Error("the notification carries no code"))
+  const code = opened.value
   yield* Console.log(
     `2. The outbox holds a ${notification.template} ${notification.channel} to ${notification.to}.`
   )

@@ -2,11 +2,12 @@
  * Benchmarks of the authentication core on in-memory ports. Prints figures; asserts nothing.
  * Run with `pnpm bench`.
  */
-import { Effect, Redacted } from "effect"
+import { Effect, Option, Redacted } from "effect"
 import { Authentication } from "../src/Authentication.ts"
 import { CodeGenerator, DIGITS, UNAMBIGUOUS } from "../src/CodeGenerator.ts"
 import { Hasher } from "../src/Hasher.ts"
 import { PatientId } from "../src/Ids.ts"
+import { openCode } from "../src/Notifications.ts"
 import { Outbox } from "../src/Outbox.ts"
 import { HealthCardIdentifier } from "../src/Patient.ts"
 import { PatientRepo } from "../src/PatientRepo.ts"
@@ -63,7 +64,9 @@ const program = Effect.gen(function* () {
     const all = yield* outbox.all
     const last = all[all.length - 1]
     if (last === undefined) return
-    const code = yield* hasher.open(challenge.challengeId, last.payload.code)
+    const opened = yield* openCode(hasher, last)
+    if (Option.isNone(opened)) return
+    const code = opened.value
     const grant = yield* auth.verifyLogin(challenge.challengeId, code, false)
     yield* auth.authenticate(grant.token)
   })

@@ -18,10 +18,10 @@ import {
 import { AuthPolicy } from "./AuthPolicy.ts"
 import { CodeGenerator, DIGITS, UNAMBIGUOUS } from "./CodeGenerator.ts"
 import { Hasher, hashesEqual } from "./Hasher.ts"
-import { ChallengeId, type ClinicId, NotificationId, PasscodeId, SessionId } from "./Ids.ts"
+import { ChallengeId, type ClinicId, PasscodeId, SessionId } from "./Ids.ts"
 import { makeAuditor } from "./internal/audit.ts"
-import { Notification, NotificationPayload, type NotificationTemplate } from "./Notification.ts"
-import { Outbox } from "./Outbox.ts"
+import { NotificationPayload, type NotificationTemplate } from "./Notification.ts"
+import { destinations, Notifications } from "./Notifications.ts"
 import {
   type DeliveryChannel,
   LinkPurpose,
@@ -174,7 +174,7 @@ const make = Effect.gen(function* () {
   const generator = yield* CodeGenerator
   const hasher = yield* Hasher
   const auditLog = yield* AuditLog
-  const outbox = yield* Outbox
+  const notifications = yield* Notifications
   const uow = yield* UnitOfWork
 
   const audit = makeAuditor(auditLog, generator)
@@ -224,58 +224,34 @@ const make = Effect.gen(function* () {
         ? "contact-verify-code"
         : "link-code"
 
-  /** The addresses a code goes to on `channel`; a missing one is skipped. */
-  const destinations = (patient: Patient, channel: DeliveryChannel) => {
-    const out: Array<{ readonly channel: "email" | "sms"; readonly to: string }> = []
-    if ((channel === "email" || channel === "both") && patient.email !== undefined) {
-      out.push({ channel: "email", to: patient.email })
-    }
-    if ((channel === "sms" || channel === "both") && patient.mobile !== undefined) {
-      out.push({ channel: "sms", to: patient.mobile })
-    }
-    return out
-  }
-
   /** The channels a link code goes to: the preference, falling back to whichever contact exists. */
   const linkChannel = (patient: Patient): Option.Option<DeliveryChannel> => {
-    if (destinations(patient, patient.notificationPreference).length > 0) {
-      return Option.some(patient.notificationPreference)
-    }
-    if (patient.email !== undefined) return Option.some("email")
-    if (patient.mobile !== undefined) return Option.some("sms")
-    return Option.none()
+    const to = destinations(patient)
+    if (to.length === 0) return Option.none()
+    return Option.some(to.length === 2 ? "both" : (to[0]?.channel ?? patient.notificationPreference))
   }
 
   /** Queues the code's notifications: one per channel, the code sealed, nothing about health. */
   const enqueueCode = (patient: Patient, passcode: Passcode, code: Redacted.Redacted<string>) =>
     Effect.gen(function* () {
       const sealed = yield* hasher.seal(passcode.challengeId, code)
-      const notifications: Array<Notification> = []
-      for (const { channel, to } of destinations(patient, passcode.channel)) {
-        notifications.push(
-          new Notification({
-            id: NotificationId.make(yield* generator.uuid),
-            clinicId: passcode.clinicId,
-            patientId: patient.id,
-            channel,
-            to,
-            template: templateOf(passcode.purpose),
-            payload: new NotificationPayload({
-              purpose: passcode.purpose,
-              challengeId: passcode.challengeId,
-              code: sealed,
-              expiresAt: passcode.expiresAt,
-              ...(passcode.target.resource ? { resourceKind: passcode.target.resource.kind } : {})
-            }),
-            idempotencyKey: `${passcode.id}:${channel}`,
-            status: "pending",
-            attempts: 0,
-            notBefore: passcode.issuedAt,
-            createdAt: passcode.issuedAt
-          })
-        )
-      }
-      yield* outbox.enqueue(notifications)
+      const isLinkCode = passcode.purpose === "quick-link" || passcode.purpose === "upload-link"
+      yield* notifications.queue({
+        patient,
+        template: templateOf(passcode.purpose),
+        payload: new NotificationPayload({
+          purpose: passcode.purpose,
+          challengeId: passcode.challengeId,
+          code: sealed,
+          codeContext: passcode.challengeId,
+          expiresAt: passcode.expiresAt,
+          ...(passcode.target.resource ? { resourceKind: passcode.target.resource.kind } : {}),
+          ...(isLinkCode ? { path: `/links/${passcode.challengeId}` } : {})
+        }),
+        key: passcode.id,
+        channel: passcode.channel,
+        notBefore: passcode.issuedAt
+      })
     })
 
   const unwrapIssue = <R>(result: Result.Result<Passcode, R>): Effect.Effect<Passcode, R> =>

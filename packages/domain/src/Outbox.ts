@@ -3,7 +3,7 @@
  */
 import { Context, type Effect, Layer, TxRef } from "effect"
 import { type MemoryHandle, memoryLayer } from "./internal/memory.ts"
-import type { Notification } from "./Notification.ts"
+import { Notification } from "./Notification.ts"
 
 /** Notifications waiting to be sent. */
 export class Outbox extends Context.Service<
@@ -13,6 +13,8 @@ export class Outbox extends Context.Service<
     readonly enqueue: (notifications: ReadonlyArray<Notification>) => Effect.Effect<void>
     /** Every recorded notification, oldest first. */
     readonly all: Effect.Effect<ReadonlyArray<Notification>>
+    /** Marks the still-pending notifications of a group withdrawn; returns how many. */
+    readonly withdraw: (groupKey: string) => Effect.Effect<number>
   }
 >()("@careportal/domain/Outbox") {
   /** In memory; also provides `OutboxMemory` for inspection. */
@@ -29,5 +31,15 @@ export class OutboxMemory extends Context.Service<OutboxMemory, MemoryHandle<Rea
 const makeMemory = (state: TxRef.TxRef<ReadonlyArray<Notification>>) =>
   Outbox.of({
     enqueue: (notifications) => TxRef.update(state, (all) => [...all, ...notifications]),
-    all: TxRef.get(state)
+    all: TxRef.get(state),
+    withdraw: (groupKey) =>
+      TxRef.modify(state, (all) => {
+        let withdrawn = 0
+        const next = all.map((n) => {
+          if (n.groupKey !== groupKey || n.status !== "pending") return n
+          withdrawn++
+          return new Notification({ ...n, status: "withdrawn" })
+        })
+        return [withdrawn, next]
+      })
   })

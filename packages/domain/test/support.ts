@@ -9,6 +9,7 @@ import { type AuthPolicy, layer as policyLayer } from "../src/AuthPolicy.ts"
 import { CodeGenerator } from "../src/CodeGenerator.ts"
 import { Hasher } from "../src/Hasher.ts"
 import type { ChallengeId } from "../src/Ids.ts"
+import { openCode } from "../src/Notifications.ts"
 import { Outbox } from "../src/Outbox.ts"
 import { type LinkPurpose, ResourceRef } from "../src/Passcode.ts"
 import { PasscodeStore } from "../src/PasscodeStore.ts"
@@ -36,7 +37,7 @@ export const codeSentFor = (challengeId: ChallengeId) =>
     const all = yield* (yield* Outbox).all
     const note = [...all].reverse().find((n) => n.payload.challengeId === challengeId)
     if (note === undefined) return Option.none<Redacted.Redacted<string>>()
-    return Option.some(yield* (yield* Hasher).open(challengeId, note.payload.code))
+    return yield* openCode(yield* Hasher, note)
   })
 
 /** Like `codeSentFor`, failing the test when no code was sent. */

@@ -3,15 +3,20 @@
  * a fixed secret, and patients to log in with.
  */
 import { Layer } from "effect"
+import { AppointmentRepo } from "../AppointmentRepo.ts"
 import { AuditLog } from "../AuditLog.ts"
 import { Authentication } from "../Authentication.ts"
+import { ChartRepo } from "../Chart.ts"
+import { Clinic, ClinicRepo } from "../Clinic.ts"
 import { CodeGenerator } from "../CodeGenerator.ts"
 import { Hasher, publicTestSecret } from "../Hasher.ts"
 import { ClinicId, PatientId } from "../Ids.ts"
+import { Notifications } from "../Notifications.ts"
 import { Outbox } from "../Outbox.ts"
 import { PasscodeStore } from "../PasscodeStore.ts"
 import { Address, E164, EmailAddress, HealthCardIdentifier, Patient } from "../Patient.ts"
 import { PatientRepo } from "../PatientRepo.ts"
+import { ScheduleRepo } from "../ScheduleRepo.ts"
 import { SessionStore } from "../SessionStore.ts"
 import { UnitOfWork } from "../UnitOfWork.ts"
 
@@ -27,13 +32,20 @@ export const layerPortsMemory = (options?: { readonly generator?: Layer.Layer<Co
     AuditLog.layerMemory,
     Outbox.layerMemory,
     UnitOfWork.layerMemory,
+    ClinicRepo.layerMemory,
+    ChartRepo.layerMemory,
+    ScheduleRepo.layerMemory,
+    AppointmentRepo.layerMemory,
     Hasher.layerMemory,
     options?.generator ?? CodeGenerator.layer
   )
 
 /** `Authentication` on in-memory ports, with the ports and their handles exposed for assertions. */
 export const layerAuthenticationMemory = (options?: { readonly generator?: Layer.Layer<CodeGenerator> }) =>
-  Authentication.layer.pipe(Layer.provideMerge(layerPortsMemory(options)))
+  Authentication.layer.pipe(
+    Layer.provideMerge(Notifications.layer),
+    Layer.provideMerge(layerPortsMemory(options))
+  )
 
 /** The clinic the fixtures belong to. */
 export const clinicId = ClinicId.make("clinic-toronto-west")
@@ -57,5 +69,17 @@ export const makePatient = (overrides: Partial<ConstructorParameters<typeof Pati
       country: "CA"
     }),
     language: "en",
+    ...overrides
+  })
+
+/** The fixtures' clinic: Toronto, English and French. */
+export const makeClinic = (overrides: Partial<ConstructorParameters<typeof Clinic>[0]> = {}): Clinic =>
+  new Clinic({
+    id: clinicId,
+    slug: "toronto-west",
+    name: "Toronto West Family Health",
+    timeZone: "America/Toronto",
+    languages: ["en", "fr"],
+    portalUrl: "https://portal.example.org/toronto-west",
     ...overrides
   })

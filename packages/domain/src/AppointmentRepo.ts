@@ -1,0 +1,84 @@
+/**
+ * Where appointments are kept, with the rule that matters most under concurrency: a
+ * provider's time is held by one active appointment at most.
+ */
+import { Context, DateTime, Effect, Layer, Option, TxRef } from "effect"
+import { type Appointment, isActive } from "./Appointment.ts"
+import { SlotTaken } from "./CareErrors.ts"
+import type { AppointmentId, PatientId, ProviderId } from "./Ids.ts"
+import { type MemoryHandle, memoryLayer } from "./internal/memory.ts"
+
+/** Appointments. */
+export class AppointmentRepo extends Context.Service<
+  AppointmentRepo,
+  {
+    /**
+     * Inserts or replaces an appointment. When it is active, atomically refuses with
+     * `SlotTaken` if another active appointment of the same provider overlaps it (in a
+     * database: an exclusion constraint, not a check before the write).
+     */
+    readonly save: (appointment: Appointment) => Effect.Effect<void, SlotTaken>
+    readonly findById: (id: AppointmentId) => Effect.Effect<Option.Option<Appointment>>
+    /** A patient's appointments, by start time. */
+    readonly listByPatient: (patientId: PatientId) => Effect.Effect<ReadonlyArray<Appointment>>
+    /** A provider's active appointments that overlap `[from, to)`, by start time. */
+    readonly listActiveByProvider: (
+      providerId: ProviderId,
+      from: DateTime.Utc,
+      to: DateTime.Utc
+    ) => Effect.Effect<ReadonlyArray<Appointment>>
+  }
+>()("@careportal/domain/AppointmentRepo") {
+  /** In memory; also provides `AppointmentRepoMemory`. */
+  static readonly layerMemory: Layer.Layer<AppointmentRepo | AppointmentRepoMemory> = Layer.suspend(() =>
+    memoryLayer(AppointmentRepo, AppointmentRepoMemory, () => new Map(), makeMemory)
+  )
+}
+
+/** The in-memory appointment repository's state. */
+export class AppointmentRepoMemory extends Context.Service<
+  AppointmentRepoMemory,
+  MemoryHandle<ReadonlyMap<AppointmentId, Appointment>>
+>()("@careportal/domain/AppointmentRepoMemory") {}
+
+const overlaps = (a: Appointment, from: DateTime.Utc, to: DateTime.Utc) =>
+  DateTime.isLessThan(a.start, to) && DateTime.isGreaterThan(a.end, from)
+
+const byStart = (a: Appointment, b: Appointment) =>
+  DateTime.toEpochMillis(a.start) - DateTime.toEpochMillis(b.start)
+
+const makeMemory = (state: TxRef.TxRef<ReadonlyMap<AppointmentId, Appointment>>) =>
+  AppointmentRepo.of({
+    save: (appointment) =>
+      Effect.flatten(
+        TxRef.modify(
+          state,
+          (m): [Effect.Effect<void, SlotTaken>, ReadonlyMap<AppointmentId, Appointment>] => {
+            if (isActive(appointment)) {
+              for (const other of m.values()) {
+                if (
+                  other.id !== appointment.id &&
+                  other.providerId === appointment.providerId &&
+                  isActive(other) &&
+                  overlaps(other, appointment.start, appointment.end)
+                ) {
+                  return [Effect.fail(new SlotTaken()), m]
+                }
+              }
+            }
+            return [Effect.void, new Map(m).set(appointment.id, appointment)]
+          }
+        )
+      ),
+    findById: (id) => Effect.map(TxRef.get(state), (m) => Option.fromUndefinedOr(m.get(id))),
+    listByPatient: (patientId) =>
+      Effect.map(TxRef.get(state), (m) =>
+        [...m.values()].filter((a) => a.patientId === patientId).sort(byStart)
+      ),
+    listActiveByProvider: (providerId, from, to) =>
+      Effect.map(TxRef.get(state), (m) =>
+        [...m.values()]
+          .filter((a) => a.providerId === providerId && isActive(a) && overlaps(a, from, to))
+          .sort(byStart)
+      )
+  })
