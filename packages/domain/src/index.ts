@@ -3,6 +3,7 @@
  * framework. Import the namespaces you need, e.g. `import { Authentication } from "@careportal/domain"`.
  */
 export * as Appointment from "./Appointment.ts"
+export * as AppointmentEvents from "./AppointmentEvents.ts"
 export * as AppointmentRepo from "./AppointmentRepo.ts"
 export * as AuditEvent from "./AuditEvent.ts"
 export * as AuditLog from "./AuditLog.ts"
