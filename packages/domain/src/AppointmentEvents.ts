@@ -25,13 +25,20 @@ export class AppointmentEvents extends Context.Service<AppointmentEvents, Appoin
   /** Does nothing. */
   static readonly layerNone: Layer.Layer<AppointmentEvents> = Layer.succeed(
     AppointmentEvents,
-    AppointmentEvents.of({ booked: () => Effect.void, rescheduled: () => Effect.void, cancelled: () => Effect.void })
+    AppointmentEvents.of({
+      booked: () => Effect.void,
+      rescheduled: () => Effect.void,
+      cancelled: () => Effect.void
+    })
   )
 
   /** Runs every handler in order. */
-  static readonly combine = (...handlers: ReadonlyArray<AppointmentEventHandlers>): AppointmentEventHandlers => ({
+  static readonly combine = (
+    ...handlers: ReadonlyArray<AppointmentEventHandlers>
+  ): AppointmentEventHandlers => ({
     booked: (a) => Effect.forEach(handlers, (h) => h.booked(a), { discard: true }),
-    rescheduled: (before, after) => Effect.forEach(handlers, (h) => h.rescheduled(before, after), { discard: true }),
+    rescheduled: (before, after) =>
+      Effect.forEach(handlers, (h) => h.rescheduled(before, after), { discard: true }),
     cancelled: (a) => Effect.forEach(handlers, (h) => h.cancelled(a), { discard: true })
   })
 }

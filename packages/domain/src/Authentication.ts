@@ -12,6 +12,7 @@ import {
   NoContactOnFile,
   type PasscodeFailure,
   type ResendFailure,
+  type ResendLimitReached,
   SessionExpired,
   SessionNotFound
 } from "./AuthErrors.ts"
@@ -41,11 +42,13 @@ import {
 } from "./PasscodeRules.ts"
 import { PasscodeStore } from "./PasscodeStore.ts"
 import {
+  type ContactKey,
   dateOfBirthMatches,
+  EmailAddress,
   type HealthCardInput,
   normalizeContact,
   normalizeHealthCard,
-  type Patient,
+  Patient,
   patientHasContact
 } from "./Patient.ts"
 import { PatientRepo } from "./PatientRepo.ts"
@@ -94,6 +97,17 @@ export class CodeSent extends Schema.Class<CodeSent>("CodeSent")({
   challengeId: ChallengeId,
   expiresAt: Schema.DateTimeUtc
 }) {}
+
+/**
+ * A new contact whose code was entered: the patient before and after the change, and how
+ * many other sessions it ended. What `verifyContactCode` hands to its caller's own writes.
+ */
+export interface ContactVerified {
+  readonly channel: "email" | "sms"
+  readonly before: Patient
+  readonly after: Patient
+  readonly endedSessions: number
+}
 
 /** The login, link and session operations of the portal. */
 export class Authentication extends Context.Service<
@@ -153,6 +167,38 @@ export class Authentication extends Context.Service<
     ) => Effect.Effect<void, SessionNotFound>
     /** Ends every session of the caller but the current one; returns how many ended. */
     readonly endOtherSessions: (principal: PatientPrincipal) => Effect.Effect<number>
+    /**
+     * Sends a contact-verification code to a new email address or mobile number, and only
+     * there: the patient's current contacts get nothing. The new contact is not a login
+     * contact until `verifyContactCode` accepts the code. The code has the link-code form
+     * (`linkCodeLength`, 8 case-sensitive characters of the unambiguous alphabet: typed
+     * from a message, like a link code) and lives `contactVerifyTtl`; it is bound to the
+     * patient and the new contact, so a newer request for the same contact supersedes it,
+     * and the send limits apply per patient and contact.
+     */
+    readonly issueContactCode: (
+      patient: Patient,
+      contact: ContactKey
+    ) => Effect.Effect<CodeSent, ResendLimitReached>
+    /** Sends a new code for a pending contact change of the caller, to the same new contact. */
+    readonly resendContactCode: (
+      principal: PatientPrincipal,
+      challengeId: ChallengeId
+    ) => Effect.Effect<CodeSent, ChallengeNotFound | ResendFailure>
+    /**
+     * Checks a contact-verification code of the caller. The right one, once, in one unit of
+     * work: replaces the patient's email or mobile with the new contact, retires login codes
+     * already sent, ends every other session of the patient, and runs `onVerified` (the
+     * caller's own writes, e.g. a chart entry); if `onVerified` fails, nothing is written and
+     * the code stays usable. Another patient's challenge answers `ChallengeNotFound` and does
+     * not count as a wrong entry on it.
+     */
+    readonly verifyContactCode: <A, E>(
+      principal: PatientPrincipal,
+      challengeId: ChallengeId,
+      code: Redacted.Redacted<string>,
+      onVerified: (change: ContactVerified) => Effect.Effect<A, E>
+    ) => Effect.Effect<A, E | ChallengeNotFound | PasscodeFailure>
   }
 >()("@careportal/domain/Authentication") {
   /** The service on its ports. */
@@ -292,13 +338,14 @@ const make = Effect.gen(function* () {
    * when accepted, what `onAccept` writes (the session) commit together. A refusal commits
    * too (the wrong entry must count) and only then fails with the patient-facing error.
    */
-  const enterCode = <NotFound extends ChallengeNotFound | LinkNotFound, A>(
+  const enterCode = <NotFound extends ChallengeNotFound | LinkNotFound, A, E = never>(
     challengeId: ChallengeId,
     code: Redacted.Redacted<string>,
     isCorrectFor: (passcode: Passcode, codeMatches: boolean) => boolean,
     notFound: NotFound,
     actions: { readonly ok: AuditAction; readonly failed: AuditAction; readonly locked: AuditAction },
-    onAccept: (passcode: Passcode) => Effect.Effect<A>
+    onAccept: (passcode: Passcode) => Effect.Effect<A, E>,
+    actor: Actor = anonymous
   ) =>
     Effect.gen(function* () {
       const candidate = yield* hasher.hashCode(challengeId, code)
@@ -323,7 +370,7 @@ const make = Effect.gen(function* () {
             clinicId: passcode.clinicId,
             patientId: passcode.target.patientId,
             resource: `challenge:${passcode.challengeId}`,
-            actor: anonymous
+            actor
           }
           if (result._tag === "Accepted") {
             yield* audit({ ...base, action: actions.ok, outcome: "success" })
@@ -362,7 +409,8 @@ const make = Effect.gen(function* () {
     current: Passcode,
     patient: Option.Option<Patient>,
     channel: DeliveryChannel,
-    action: "login.code-resent" | "link.code-resent"
+    action: "login.code-resent" | "link.code-resent" | "contact.code-resent",
+    actor: Actor = anonymous
   ) =>
     Effect.gen(function* () {
       const now = yield* DateTime.now
@@ -391,7 +439,7 @@ const make = Effect.gen(function* () {
           if (Option.isSome(patient)) yield* enqueueCode(patient.value, issued, code)
           yield* audit({
             clinicId: current.clinicId,
-            actor: anonymous,
+            actor,
             action,
             patientId: current.target.patientId,
             resource: `challenge:${current.challengeId}`,
@@ -703,6 +751,174 @@ const make = Effect.gen(function* () {
       return live
     })
 
+  /** The target of a contact-verification code: the patient and the normalised new contact. */
+  const contactTarget = (patientId: Patient["id"], contact: ContactKey) =>
+    new PasscodeTarget({ patientId, resource: new ResourceRef({ kind: "contact", id: contact.value }) })
+
+  /** The new contact a contact-verification passcode is bound to. */
+  const contactOf = (passcode: Passcode): Option.Option<ContactKey> =>
+    passcode.target.resource?.kind === "contact"
+      ? normalizeContact(passcode.target.resource.id, policy.defaultCountryCode)
+      : Option.none()
+
+  /** The patient with `contact` in place of their email or mobile. */
+  const withContact = (patient: Patient, contact: ContactKey): Patient =>
+    new Patient({
+      ...patient,
+      ...(contact.channel === "email"
+        ? { email: EmailAddress.make(contact.value) }
+        : { mobile: contact.value })
+    })
+
+  /**
+   * The patient as a code for a new contact must see them: that contact and no other, so
+   * the notification can only go there (never to the contact being replaced).
+   */
+  const addressedTo = (patient: Patient, contact: ContactKey): Patient => {
+    const { email: _email, mobile: _mobile, ...rest } = patient
+    return withContact(new Patient(rest), contact)
+  }
+
+  /** The caller's pending contact change under `challengeId`; anyone else's answers like a missing one. */
+  const findContactChallenge = (principal: PatientPrincipal, challengeId: ChallengeId) =>
+    Effect.flatMap(passcodes.latest(challengeId), (found) =>
+      Option.isSome(found) &&
+      found.value.purpose === "contact-verify" &&
+      found.value.target.patientId === principal.patientId &&
+      found.value.clinicId === principal.clinicId &&
+      Option.isSome(contactOf(found.value))
+        ? Effect.succeed(found.value)
+        : Effect.fail(new ChallengeNotFound())
+    )
+
+  /**
+   * Retires the login codes already sent to the patient: one may have gone to the contact
+   * being replaced, and must not open a session after the change. Issuing for the same
+   * purpose and target supersedes every older code; what is issued is a code nobody holds,
+   * consumed at once, so it can never be used either.
+   */
+  const retireLoginCodes = (patient: Patient, now: DateTime.Utc) =>
+    Effect.gen(function* () {
+      const challengeId = ChallengeId.make(yield* generator.uuid)
+      const retired = yield* newPasscode({
+        challengeId,
+        clinicId: patient.clinicId,
+        purpose: "login-otp",
+        target: new PasscodeTarget({ patientId: patient.id }),
+        channel: patient.notificationPreference,
+        codeHash: yield* hasher.hashCode(challengeId, yield* codeFor("login-otp")),
+        now,
+        failedAttempts: 0
+      })
+      yield* passcodes.issue({
+        clinicId: patient.clinicId,
+        purpose: "login-otp",
+        target: retired.target,
+        challengeId: Option.none(),
+        windowStart: now,
+        decide: () => Result.succeed(new Passcode({ ...retired, consumedAt: now }))
+      })
+    })
+
+  const issueContactCode = Effect.fn("Authentication.issueContactCode")(function* (
+    patient: Patient,
+    contact: ContactKey
+  ) {
+    const now = yield* DateTime.now
+    const challengeId = ChallengeId.make(yield* generator.uuid)
+    const code = yield* codeFor("contact-verify")
+    const target = contactTarget(patient.id, contact)
+    const passcode = yield* newPasscode({
+      challengeId,
+      clinicId: patient.clinicId,
+      purpose: "contact-verify",
+      target,
+      channel: contact.channel,
+      codeHash: yield* hasher.hashCode(challengeId, code),
+      now,
+      failedAttempts: 0
+    })
+    return yield* uow.transaction(
+      Effect.gen(function* () {
+        const issued = yield* passcodes
+          .issue({
+            clinicId: patient.clinicId,
+            purpose: "contact-verify",
+            target,
+            challengeId: Option.none(),
+            windowStart: DateTime.subtractDuration(now, policy.sendWindow),
+            decide: ({ recent }) => {
+              const refused = judgeSendLimit(policy, now, recent)
+              return refused === undefined ? Result.succeed(passcode) : Result.fail(refused)
+            }
+          })
+          .pipe(Effect.flatMap(unwrapIssue))
+        yield* enqueueCode(addressedTo(patient, contact), issued, code)
+        yield* audit({
+          clinicId: patient.clinicId,
+          actor: patientActor(patient.id),
+          action: "contact.code-sent",
+          patientId: patient.id,
+          resource: `challenge:${challengeId}`,
+          outcome: "success"
+        })
+        return new CodeSent({ challengeId, expiresAt: issued.expiresAt })
+      })
+    )
+  })
+
+  const resendContactCode = Effect.fn("Authentication.resendContactCode")(function* (
+    principal: PatientPrincipal,
+    challengeId: ChallengeId
+  ) {
+    const current = yield* findContactChallenge(principal, challengeId)
+    const contact = contactOf(current)
+    const patient = yield* patients.findById(principal.patientId)
+    if (Option.isNone(contact) || Option.isNone(patient)) return yield* new ChallengeNotFound()
+    return yield* reissue(
+      current,
+      Option.some(addressedTo(patient.value, contact.value)),
+      contact.value.channel,
+      "contact.code-resent",
+      patientActor(principal.patientId)
+    )
+  })
+
+  const verifyContactCode = Effect.fn("Authentication.verifyContactCode")(function* <A, E>(
+    principal: PatientPrincipal,
+    challengeId: ChallengeId,
+    code: Redacted.Redacted<string>,
+    onVerified: (change: ContactVerified) => Effect.Effect<A, E>
+  ) {
+    // Someone else's challenge is refused here, before it could count as a wrong entry on it.
+    yield* findContactChallenge(principal, challengeId)
+    return yield* enterCode(
+      challengeId,
+      code,
+      (passcode, codeMatches) =>
+        passcode.purpose === "contact-verify" &&
+        passcode.target.patientId === principal.patientId &&
+        codeMatches,
+      new ChallengeNotFound(),
+      { ok: "contact.verified", failed: "contact.verify-failed", locked: "contact.verify-locked" },
+      (accepted) =>
+        Effect.gen(function* () {
+          const contact = contactOf(accepted)
+          const found = yield* patients.findById(principal.patientId)
+          if (Option.isNone(contact) || Option.isNone(found) || found.value.clinicId !== principal.clinicId) {
+            return yield* new ChallengeNotFound()
+          }
+          const before = found.value
+          const after = withContact(before, contact.value)
+          yield* patients.save(after)
+          yield* retireLoginCodes(after, yield* DateTime.now)
+          const endedSessions = yield* endOthers(principal)
+          return yield* onVerified({ channel: contact.value.channel, before, after, endedSessions })
+        }),
+      patientActor(principal.patientId)
+    )
+  })
+
   return Authentication.of({
     startLogin,
     verifyLogin,
@@ -715,6 +931,9 @@ const make = Effect.gen(function* () {
     logout,
     listSessions,
     endSession,
-    endOtherSessions
+    endOtherSessions,
+    issueContactCode,
+    resendContactCode,
+    verifyContactCode
   })
 })

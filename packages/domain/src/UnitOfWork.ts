@@ -13,6 +13,8 @@ export class UnitOfWork extends Context.Service<
      * and none does when it fails. The body may run more than once when concurrent units
      * conflict (in memory) or a serialisation failure is retried (in a database), so it must
      * not perform outside effects such as sending a message: queue those in the outbox.
+     * Do not catch a failure after writes inside a unit: a nested unit whose failure is
+     * caught keeps its writes in memory; let failures end the unit, or decide before writing.
      */
     readonly transaction: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   }

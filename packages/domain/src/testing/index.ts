@@ -2,23 +2,35 @@
  * Test helpers for careportal and for adapters built on it: the whole domain in memory,
  * a fixed secret, and patients to log in with.
  */
-import { Layer } from "effect"
+import { Effect, Layer } from "effect"
+import { AppointmentEvents } from "../AppointmentEvents.ts"
 import { AppointmentRepo } from "../AppointmentRepo.ts"
 import { AuditLog } from "../AuditLog.ts"
 import { Authentication } from "../Authentication.ts"
 import { ChartRepo } from "../Chart.ts"
 import { Clinic, ClinicRepo } from "../Clinic.ts"
 import { CodeGenerator } from "../CodeGenerator.ts"
+import { Demographics } from "../Demographics.ts"
+import { FileStore } from "../FileStore.ts"
 import { Hasher, publicTestSecret } from "../Hasher.ts"
 import { ClinicId, PatientId } from "../Ids.ts"
+import { MessageRepo } from "../MessageRepo.ts"
+import { Messaging } from "../Messaging.ts"
 import { Notifications } from "../Notifications.ts"
 import { Outbox } from "../Outbox.ts"
 import { PasscodeStore } from "../PasscodeStore.ts"
 import { Address, E164, EmailAddress, HealthCardIdentifier, Patient } from "../Patient.ts"
 import { PatientRepo } from "../PatientRepo.ts"
+import { PreVisit } from "../PreVisit.ts"
+import { QuestionnaireRepo } from "../QuestionnaireRepo.ts"
 import { ScheduleRepo } from "../ScheduleRepo.ts"
+import { Scheduling } from "../Scheduling.ts"
 import { SessionStore } from "../SessionStore.ts"
 import { UnitOfWork } from "../UnitOfWork.ts"
+import { UploadRepo } from "../UploadRepo.ts"
+import { Uploads } from "../Uploads.ts"
+import { VirtualVisitStore } from "../VirtualVisit.ts"
+import { VirtualVisits } from "../VirtualVisits.ts"
 
 /** The fixed secret of `Hasher.layerMemory`. Never use it in a deployment. */
 export const testSecret = publicTestSecret
@@ -36,15 +48,42 @@ export const layerPortsMemory = (options?: { readonly generator?: Layer.Layer<Co
     ChartRepo.layerMemory,
     ScheduleRepo.layerMemory,
     AppointmentRepo.layerMemory,
-    Hasher.layerMemory,
-    options?.generator ?? CodeGenerator.layer
-  )
+    MessageRepo.layerMemory,
+    UploadRepo.layerMemory,
+    QuestionnaireRepo.layerMemory,
+    VirtualVisitStore.layerMemory,
+    FileStore.layerMemory,
+    Hasher.layerMemory
+  ).pipe(Layer.provideMerge(options?.generator ?? CodeGenerator.layer))
 
 /** `Authentication` on in-memory ports, with the ports and their handles exposed for assertions. */
 export const layerAuthenticationMemory = (options?: { readonly generator?: Layer.Layer<CodeGenerator> }) =>
   Authentication.layer.pipe(
     Layer.provideMerge(Notifications.layer),
     Layer.provideMerge(layerPortsMemory(options))
+  )
+
+/** Pre-visit tasks and virtual-visit codes follow every booking, move and cancellation. */
+export const layerAppointmentEvents: Layer.Layer<AppointmentEvents, never, PreVisit | VirtualVisits> =
+  Layer.effect(
+    AppointmentEvents,
+    Effect.gen(function* () {
+      const preVisit = yield* PreVisit
+      const visits = yield* VirtualVisits
+      return AppointmentEvents.of(AppointmentEvents.combine(preVisit.handlers, visits.handlers))
+    })
+  )
+
+/**
+ * The whole portal domain in memory: every service (Authentication, Messaging, Scheduling,
+ * PreVisit, VirtualVisits, Uploads, Demographics, Notifications) wired as the server wires
+ * it, with every port and memory handle exposed for assertions.
+ */
+export const layerCareMemory = (options?: { readonly generator?: Layer.Layer<CodeGenerator> }) =>
+  Layer.mergeAll(Messaging.layer, Uploads.layer, Scheduling.layer, Demographics.layer).pipe(
+    Layer.provideMerge(layerAppointmentEvents),
+    Layer.provideMerge(Layer.mergeAll(PreVisit.layer, VirtualVisits.layer)),
+    Layer.provideMerge(layerAuthenticationMemory(options))
   )
 
 /** The clinic the fixtures belong to. */

@@ -1,0 +1,589 @@
+/**
+ * Scheduling: a provider's open slots, and the life of an appointment — a patient requests or
+ * books, moves and cancels their own; staff book, confirm, move, cancel and complete. Every
+ * change commits in one unit of work with its `AppointmentEvents` reactions, its notifications
+ * (notice, reminders) and its audit event.
+ */
+import { Context, DateTime, Duration, Effect, Layer, Option } from "effect"
+import {
+  Appointment,
+  type AppointmentStatus,
+  type AppointmentType,
+  isActive,
+  type Provider
+} from "./Appointment.ts"
+import { AppointmentEvents } from "./AppointmentEvents.ts"
+import { AppointmentRepo } from "./AppointmentRepo.ts"
+import type { AuditAction } from "./AuditEvent.ts"
+import { AuditLog } from "./AuditLog.ts"
+import { openSlots, type Slot } from "./Availability.ts"
+import { NotFound, type SlotTaken } from "./CareErrors.ts"
+import { ClinicRepo } from "./Clinic.ts"
+import { CodeGenerator } from "./CodeGenerator.ts"
+import {
+  AppointmentId,
+  type AppointmentTypeId,
+  type ClinicId,
+  type PatientId,
+  type ProviderId
+} from "./Ids.ts"
+import { makeAuditor } from "./internal/audit.ts"
+import { NotificationPayload, type NotificationTemplate } from "./Notification.ts"
+import { Notifications } from "./Notifications.ts"
+import type { Patient } from "./Patient.ts"
+import { PatientRepo } from "./PatientRepo.ts"
+import { ScheduleRepo } from "./ScheduleRepo.ts"
+import {
+  AppointmentNotChangeable,
+  AvailabilityRangeInvalid,
+  ChangeWindowClosed,
+  SlotUnavailable
+} from "./SchedulingErrors.ts"
+import type { PatientPrincipal } from "./Session.ts"
+import { patientActor, type StaffPrincipal, staffActor } from "./Staff.ts"
+import { UnitOfWork } from "./UnitOfWork.ts"
+
+/** The scheduling rules' numbers. Defaults are those of DESIGN.md's rules table. */
+export interface SchedulingPolicy {
+  /** A patient may change or cancel online until this long before the start (not at it). */
+  readonly changeWindow: Duration.Duration
+  /** Reminders go out this long before the start; one whose time has passed is not queued. */
+  readonly reminderLeads: ReadonlyArray<Duration.Duration>
+  /** The longest range one availability query may cover. */
+  readonly maxAvailabilityDays: number
+}
+
+/** The defaults: 24 h change window, reminders 48 h and 2 h before, availability for up to 62 days. */
+export const schedulingDefaults: SchedulingPolicy = {
+  changeWindow: Duration.hours(24),
+  reminderLeads: [Duration.hours(48), Duration.hours(2)],
+  maxAvailabilityDays: 62
+}
+
+/** The policy in force: a reference with the defaults, so nothing needs to provide it. */
+export const SchedulingPolicy = Context.Reference<SchedulingPolicy>("@careportal/domain/SchedulingPolicy", {
+  defaultValue: () => schedulingDefaults
+})
+
+/** Provides a policy with some numbers changed and the rest at their defaults. */
+export const policyLayer = (overrides: Partial<SchedulingPolicy>): Layer.Layer<never> =>
+  Layer.succeed(SchedulingPolicy, { ...schedulingDefaults, ...overrides })
+
+/** Who may read availability and move or cancel an appointment: the patient, or clinic staff. */
+export type Caller = PatientPrincipal | StaffPrincipal
+
+/** What a patient asks for: a provider, a type of visit and one of the open slots' starts. */
+export interface AppointmentRequest {
+  readonly providerId: ProviderId
+  readonly typeId: AppointmentTypeId
+  readonly start: DateTime.Utc
+}
+
+/** What staff book: as a patient's request, for a patient of the clinic. */
+export interface StaffBooking extends AppointmentRequest {
+  readonly patientId: PatientId
+}
+
+/** The group key of an appointment's reminders, withdrawn together when it moves or is cancelled. */
+export const reminderGroupKey = (id: AppointmentId): string => `appointment:${id}:reminders`
+
+/** Providers' availability and the appointments of patients. */
+export class Scheduling extends Context.Service<
+  Scheduling,
+  {
+    /**
+     * Open slots of a provider for a type, starting in `[from, to)`: the weekly hours cut into
+     * slots, minus active appointments, blocked periods and the past (see `Availability`). A
+     * provider or type of another clinic answers `NotFound`.
+     */
+    readonly availability: (
+      caller: Caller,
+      providerId: ProviderId,
+      typeId: AppointmentTypeId,
+      from: DateTime.Utc,
+      to: DateTime.Utc
+    ) => Effect.Effect<ReadonlyArray<Slot>, NotFound | AvailabilityRangeInvalid>
+    /**
+     * Takes an open slot: `booked` when the type lets patients book, else `requested` for
+     * staff to confirm. `SlotUnavailable` when the start is not an open slot at the time of
+     * asking; `SlotTaken` when someone took it between that check and the write.
+     */
+    readonly request: (
+      principal: PatientPrincipal,
+      request: AppointmentRequest
+    ) => Effect.Effect<Appointment, NotFound | SlotUnavailable | SlotTaken>
+    /** The caller's appointments that have not ended (any status), soonest first. */
+    readonly listUpcoming: (principal: PatientPrincipal) => Effect.Effect<ReadonlyArray<Appointment>>
+    /** The caller's appointments that have ended, latest first. */
+    readonly listPast: (principal: PatientPrincipal) => Effect.Effect<ReadonlyArray<Appointment>>
+    /** One of the caller's appointments. */
+    readonly get: (principal: PatientPrincipal, id: AppointmentId) => Effect.Effect<Appointment, NotFound>
+    /**
+     * Moves an active appointment (keeping its status). A patient moves only their own, only
+     * to an open slot, and only until the change window before the current start; staff move
+     * any of the clinic's to any time not in the past. Nobody can double-book.
+     */
+    readonly reschedule: (
+      caller: Caller,
+      id: AppointmentId,
+      start: DateTime.Utc
+    ) => Effect.Effect<
+      Appointment,
+      NotFound | AppointmentNotChangeable | ChangeWindowClosed | SlotUnavailable | SlotTaken
+    >
+    /** Cancels an active appointment; a patient only their own and only until the change window. */
+    readonly cancel: (
+      caller: Caller,
+      id: AppointmentId
+    ) => Effect.Effect<Appointment, NotFound | AppointmentNotChangeable | ChangeWindowClosed>
+    /**
+     * Staff book for a patient of the clinic: `booked`, at any time not in the past (staff may
+     * book outside the weekly hours or over a blocked period), never over another active
+     * appointment of the provider.
+     */
+    readonly book: (
+      staff: StaffPrincipal,
+      booking: StaffBooking
+    ) => Effect.Effect<Appointment, NotFound | SlotUnavailable | SlotTaken>
+    /** Staff confirm a request: `requested` → `booked`. */
+    readonly confirm: (
+      staff: StaffPrincipal,
+      id: AppointmentId
+    ) => Effect.Effect<Appointment, NotFound | AppointmentNotChangeable | SlotTaken>
+    /** Staff mark a booked appointment as having taken place. */
+    readonly complete: (
+      staff: StaffPrincipal,
+      id: AppointmentId
+    ) => Effect.Effect<Appointment, NotFound | AppointmentNotChangeable>
+  }
+>()("@careportal/domain/Scheduling") {
+  /** The service on its ports. */
+  static readonly layer = Layer.effect(
+    Scheduling,
+    Effect.gen(function* () {
+      return yield* make
+    })
+  )
+}
+
+const DAY_MS = 86_400_000
+
+const isStaff = (caller: Caller): caller is StaffPrincipal => "staffId" in caller
+
+const make = Effect.gen(function* () {
+  const policy = yield* SchedulingPolicy
+  const clinics = yield* ClinicRepo
+  const schedule = yield* ScheduleRepo
+  const appointments = yield* AppointmentRepo
+  const patients = yield* PatientRepo
+  const events = yield* AppointmentEvents
+  const notifications = yield* Notifications
+  const generator = yield* CodeGenerator
+  const uow = yield* UnitOfWork
+  const audit = makeAuditor(yield* AuditLog, generator)
+
+  const actorOf = (caller: Caller) => (isStaff(caller) ? staffActor(caller) : patientActor(caller))
+
+  const record = (caller: Caller, action: AuditAction, appointment: Appointment) =>
+    audit({
+      clinicId: appointment.clinicId,
+      actor: actorOf(caller),
+      action,
+      patientId: appointment.patientId,
+      resource: `appointment:${appointment.id}`,
+      outcome: "success"
+    })
+
+  const providerOf = (clinicId: ClinicId, id: ProviderId) =>
+    Effect.flatMap(schedule.findProvider(id), (found) =>
+      Option.isSome(found) && found.value.clinicId === clinicId
+        ? Effect.succeed(found.value)
+        : Effect.fail(new NotFound({ kind: "provider" }))
+    )
+
+  const typeOf = (clinicId: ClinicId, id: AppointmentTypeId) =>
+    Effect.flatMap(schedule.findType(id), (found) =>
+      Option.isSome(found) && found.value.clinicId === clinicId
+        ? Effect.succeed(found.value)
+        : Effect.fail(new NotFound({ kind: "appointment-type" }))
+    )
+
+  const patientOf = (clinicId: ClinicId, id: PatientId) =>
+    Effect.flatMap(patients.findById(id), (found) =>
+      Option.isSome(found) && found.value.clinicId === clinicId
+        ? Effect.succeed(found.value)
+        : Effect.fail(new NotFound({ kind: "patient" }))
+    )
+
+  const zoneOf = (clinicId: ClinicId) =>
+    Effect.flatMap(clinics.findById(clinicId), (found) => {
+      if (Option.isNone(found)) return Effect.fail(new NotFound({ kind: "clinic" }))
+      const zone = DateTime.zoneMakeNamed(found.value.timeZone)
+      // The clinic's schema admits only zones this runtime knows.
+      return Option.isSome(zone)
+        ? Effect.succeed(zone.value)
+        : Effect.die(new Error(`unknown time zone ${found.value.timeZone}`))
+    })
+
+  /** The caller's appointment: a patient's own, or any of a staff member's clinic; else NotFound, as if missing. */
+  const appointmentFor = (caller: Caller, id: AppointmentId) =>
+    Effect.flatMap(appointments.findById(id), (found) =>
+      Option.isSome(found) &&
+      found.value.clinicId === caller.clinicId &&
+      (isStaff(caller) || found.value.patientId === caller.patientId)
+        ? Effect.succeed(found.value)
+        : Effect.fail(new NotFound({ kind: "appointment" }))
+    )
+
+  /** Open slots starting in `[from, to)`, not counting the appointment `exclude` (one being moved). */
+  const freeSlots = (
+    provider: Provider,
+    type: AppointmentType,
+    timeZone: DateTime.TimeZone,
+    from: DateTime.Utc,
+    to: DateTime.Utc,
+    exclude?: AppointmentId
+  ) =>
+    Effect.gen(function* () {
+      const now = yield* DateTime.now
+      // A slot starting just before `to` reaches up to a duration past it.
+      const until = DateTime.add(to, { minutes: type.durationMinutes })
+      const booked = (yield* appointments.listActiveByProvider(provider.id, from, until)).filter(
+        (a) => a.id !== exclude
+      )
+      const blocked = yield* schedule.listBlocked(provider.id, from, until)
+      return openSlots({
+        timeZone,
+        weeklyHours: provider.weeklyHours,
+        durationMinutes: type.durationMinutes,
+        from,
+        to,
+        now,
+        busy: [...booked, ...blocked]
+      })
+    })
+
+  /**
+   * Fails unless `start` is an open slot now. This reads committed state before the unit of
+   * work; two callers who both pass it race at the write, where the repository's atomic
+   * overlap check lets one through and answers the others `SlotTaken`.
+   */
+  const requireOpen = (
+    provider: Provider,
+    type: AppointmentType,
+    start: DateTime.Utc,
+    exclude?: AppointmentId
+  ) =>
+    Effect.gen(function* () {
+      const zone = yield* zoneOf(provider.clinicId)
+      const slots = yield* freeSlots(
+        provider,
+        type,
+        zone,
+        start,
+        DateTime.add(start, { milliseconds: 1 }),
+        exclude
+      )
+      if (!slots.some((slot) => slot.start.epochMilliseconds === start.epochMilliseconds)) {
+        return yield* new SlotUnavailable({ start })
+      }
+    })
+
+  /** Staff are bound by no schedule, only by the clock (and the repository's overlap rule). */
+  const requireFuture = (start: DateTime.Utc) =>
+    Effect.flatMap(DateTime.now, (now) =>
+      DateTime.isLessThan(start, now) ? Effect.fail(new SlotUnavailable({ start })) : Effect.void
+    )
+
+  /** Whether the caller may still change the appointment: it is active and, for a patient, outside the window. */
+  const requireChangeable = (caller: Caller, appointment: Appointment, now: DateTime.Utc) => {
+    if (!isActive(appointment))
+      return Effect.fail(new AppointmentNotChangeable({ status: appointment.status }))
+    const closesAt = DateTime.subtractDuration(appointment.start, policy.changeWindow)
+    if (!isStaff(caller) && !DateTime.isLessThan(now, closesAt)) {
+      return Effect.fail(
+        new ChangeWindowClosed({
+          startsAt: appointment.start,
+          windowMinutes: Math.round(Duration.toMinutes(policy.changeWindow))
+        })
+      )
+    }
+    return Effect.void
+  }
+
+  const requireStatus = (appointment: Appointment, status: AppointmentStatus) =>
+    appointment.status === status
+      ? Effect.void
+      : Effect.fail(new AppointmentNotChangeable({ status: appointment.status }))
+
+  /** An appointment that holds no slot cannot collide, so `SlotTaken` here would be a bug. */
+  const saveInactive = (appointment: Appointment) => Effect.orDie(appointments.save(appointment))
+
+  const payloadOf = (appointment: Appointment) =>
+    new NotificationPayload({ startsAt: appointment.start, path: `/appointments/${appointment.id}` })
+
+  // Keys carry a per-change id, so a second move's notices and reminders never reuse the first's.
+  const notify = (
+    patient: Patient,
+    template: NotificationTemplate,
+    appointment: Appointment,
+    change: string
+  ) =>
+    notifications.queue({
+      patient,
+      template,
+      payload: payloadOf(appointment),
+      key: `appointment:${appointment.id}:${change}:${template}`
+    })
+
+  const queueReminders = (patient: Patient, appointment: Appointment, change: string, now: DateTime.Utc) =>
+    Effect.forEach(
+      policy.reminderLeads,
+      (lead) => {
+        const notBefore = DateTime.subtractDuration(appointment.start, lead)
+        if (DateTime.isLessThan(notBefore, now)) return Effect.void
+        return notifications.queue({
+          patient,
+          template: "appointment-reminder",
+          payload: payloadOf(appointment),
+          key: `appointment:${appointment.id}:${change}:reminder-${Duration.toMillis(lead)}ms`,
+          notBefore,
+          groupKey: reminderGroupKey(appointment.id)
+        })
+      },
+      { discard: true }
+    )
+
+  /** The writes of a new booking, in the caller's unit of work. */
+  const announceBooked = (patient: Patient, appointment: Appointment, change: string, now: DateTime.Utc) =>
+    Effect.gen(function* () {
+      yield* events.booked(appointment)
+      yield* notify(patient, "appointment-booked", appointment, change)
+      yield* queueReminders(patient, appointment, change, now)
+    })
+
+  /** Creates an appointment in one unit of work: the record, its reactions, notifications and audit event. */
+  const create = (
+    caller: Caller,
+    patient: Patient,
+    provider: Provider,
+    type: AppointmentType,
+    start: DateTime.Utc,
+    status: "requested" | "booked"
+  ) =>
+    Effect.gen(function* () {
+      const id = AppointmentId.make(yield* generator.uuid)
+      const change = yield* generator.uuid
+      return yield* uow.transaction(
+        Effect.gen(function* () {
+          const now = yield* DateTime.now
+          const appointment = new Appointment({
+            id,
+            clinicId: patient.clinicId,
+            patientId: patient.id,
+            providerId: provider.id,
+            typeId: type.id,
+            mode: type.mode,
+            start,
+            end: DateTime.add(start, { minutes: type.durationMinutes }),
+            status,
+            createdAt: now,
+            updatedAt: now
+          })
+          yield* appointments.save(appointment)
+          if (status === "booked") {
+            yield* announceBooked(patient, appointment, change, now)
+          } else {
+            yield* notify(patient, "appointment-requested", appointment, change)
+          }
+          yield* record(
+            caller,
+            status === "booked" ? "appointment.booked" : "appointment.requested",
+            appointment
+          )
+          return appointment
+        })
+      )
+    })
+
+  const availability = Effect.fn("Scheduling.availability")(function* (
+    caller: Caller,
+    providerId: ProviderId,
+    typeId: AppointmentTypeId,
+    from: DateTime.Utc,
+    to: DateTime.Utc
+  ) {
+    const maxDays = policy.maxAvailabilityDays
+    if (!DateTime.isLessThan(from, to))
+      return yield* new AvailabilityRangeInvalid({ reason: "empty", maxDays })
+    if (to.epochMilliseconds - from.epochMilliseconds > maxDays * DAY_MS) {
+      return yield* new AvailabilityRangeInvalid({ reason: "too-long", maxDays })
+    }
+    const provider = yield* providerOf(caller.clinicId, providerId)
+    const type = yield* typeOf(caller.clinicId, typeId)
+    const zone = yield* zoneOf(caller.clinicId)
+    // No audit: availability carries no patient data.
+    return yield* freeSlots(provider, type, zone, from, to)
+  })
+
+  const request = Effect.fn("Scheduling.request")(function* (
+    principal: PatientPrincipal,
+    input: AppointmentRequest
+  ) {
+    const provider = yield* providerOf(principal.clinicId, input.providerId)
+    const type = yield* typeOf(principal.clinicId, input.typeId)
+    const patient = yield* patientOf(principal.clinicId, principal.patientId)
+    yield* requireOpen(provider, type, input.start)
+    return yield* create(
+      principal,
+      patient,
+      provider,
+      type,
+      input.start,
+      type.patientBooking === "book" ? "booked" : "requested"
+    )
+  })
+
+  const book = Effect.fn("Scheduling.book")(function* (staff: StaffPrincipal, input: StaffBooking) {
+    const provider = yield* providerOf(staff.clinicId, input.providerId)
+    const type = yield* typeOf(staff.clinicId, input.typeId)
+    const patient = yield* patientOf(staff.clinicId, input.patientId)
+    yield* requireFuture(input.start)
+    return yield* create(staff, patient, provider, type, input.start, "booked")
+  })
+
+  const listOwn = (principal: PatientPrincipal, upcoming: boolean) =>
+    Effect.gen(function* () {
+      const now = yield* DateTime.now
+      const own = (yield* appointments.listByPatient(principal.patientId)).filter(
+        (a) => a.clinicId === principal.clinicId && DateTime.isGreaterThan(a.end, now) === upcoming
+      )
+      yield* audit({
+        clinicId: principal.clinicId,
+        actor: patientActor(principal),
+        action: "appointment.listed",
+        patientId: principal.patientId,
+        resource: `patient:${principal.patientId}`,
+        outcome: "success"
+      })
+      return upcoming ? own : [...own].reverse()
+    })
+
+  const listUpcoming = Effect.fn("Scheduling.listUpcoming")(function* (principal: PatientPrincipal) {
+    return yield* listOwn(principal, true)
+  })
+
+  const listPast = Effect.fn("Scheduling.listPast")(function* (principal: PatientPrincipal) {
+    return yield* listOwn(principal, false)
+  })
+
+  const get = Effect.fn("Scheduling.get")(function* (principal: PatientPrincipal, id: AppointmentId) {
+    const appointment = yield* appointmentFor(principal, id)
+    yield* record(principal, "appointment.read", appointment)
+    return appointment
+  })
+
+  const reschedule = Effect.fn("Scheduling.reschedule")(function* (
+    caller: Caller,
+    id: AppointmentId,
+    start: DateTime.Utc
+  ) {
+    const current = yield* appointmentFor(caller, id)
+    // Refuse a closed window before looking at slots: that is the reason the patient needs.
+    yield* requireChangeable(caller, current, yield* DateTime.now)
+    const provider = yield* providerOf(caller.clinicId, current.providerId)
+    const type = yield* typeOf(caller.clinicId, current.typeId)
+    const patient = yield* patientOf(current.clinicId, current.patientId)
+    if (isStaff(caller)) yield* requireFuture(start)
+    else yield* requireOpen(provider, type, start, current.id)
+    const change = yield* generator.uuid
+    return yield* uow.transaction(
+      Effect.gen(function* () {
+        const now = yield* DateTime.now
+        const before = yield* appointmentFor(caller, id)
+        yield* requireChangeable(caller, before, now)
+        const after = new Appointment({
+          ...before,
+          start,
+          end: DateTime.add(start, { minutes: type.durationMinutes }),
+          updatedAt: now
+        })
+        yield* appointments.save(after)
+        yield* events.rescheduled(before, after)
+        // Withdraw first: the new reminders share the group key.
+        yield* notifications.withdraw(reminderGroupKey(id))
+        yield* notify(patient, "appointment-rescheduled", after, change)
+        if (after.status === "booked") yield* queueReminders(patient, after, change, now)
+        yield* record(caller, "appointment.rescheduled", after)
+        return after
+      })
+    )
+  })
+
+  const cancel = Effect.fn("Scheduling.cancel")(function* (caller: Caller, id: AppointmentId) {
+    const current = yield* appointmentFor(caller, id)
+    const patient = yield* patientOf(current.clinicId, current.patientId)
+    const change = yield* generator.uuid
+    return yield* uow.transaction(
+      Effect.gen(function* () {
+        const now = yield* DateTime.now
+        const before = yield* appointmentFor(caller, id)
+        yield* requireChangeable(caller, before, now)
+        const cancelled = new Appointment({ ...before, status: "cancelled", updatedAt: now })
+        yield* saveInactive(cancelled)
+        yield* events.cancelled(cancelled)
+        yield* notifications.withdraw(reminderGroupKey(id))
+        yield* notify(patient, "appointment-cancelled", cancelled, change)
+        yield* record(caller, "appointment.cancelled", cancelled)
+        return cancelled
+      })
+    )
+  })
+
+  const confirm = Effect.fn("Scheduling.confirm")(function* (staff: StaffPrincipal, id: AppointmentId) {
+    const current = yield* appointmentFor(staff, id)
+    const patient = yield* patientOf(current.clinicId, current.patientId)
+    const change = yield* generator.uuid
+    return yield* uow.transaction(
+      Effect.gen(function* () {
+        const now = yield* DateTime.now
+        const before = yield* appointmentFor(staff, id)
+        yield* requireStatus(before, "requested")
+        const booked = new Appointment({ ...before, status: "booked", updatedAt: now })
+        yield* appointments.save(booked)
+        yield* announceBooked(patient, booked, change, now)
+        yield* record(staff, "appointment.confirmed", booked)
+        return booked
+      })
+    )
+  })
+
+  const complete = Effect.fn("Scheduling.complete")(function* (staff: StaffPrincipal, id: AppointmentId) {
+    return yield* uow.transaction(
+      Effect.gen(function* () {
+        const now = yield* DateTime.now
+        const before = yield* appointmentFor(staff, id)
+        yield* requireStatus(before, "booked")
+        const completed = new Appointment({ ...before, status: "completed", updatedAt: now })
+        yield* saveInactive(completed)
+        // A visit completed early must not be reminded of afterwards.
+        yield* notifications.withdraw(reminderGroupKey(id))
+        yield* record(staff, "appointment.completed", completed)
+        return completed
+      })
+    )
+  })
+
+  return Scheduling.of({
+    availability,
+    request,
+    listUpcoming,
+    listPast,
+    get,
+    reschedule,
+    cancel,
+    book,
+    confirm,
+    complete
+  })
+})
