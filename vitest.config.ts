@@ -10,6 +10,16 @@ export default defineConfig({
           root: "packages/domain",
           include: ["test/**/*.test.ts"]
         }
+      },
+      {
+        test: {
+          name: "postgres",
+          root: "packages/postgres",
+          include: ["test/**/*.test.ts"],
+          // Each file has its own schema; the database is shared, so keep timeouts generous.
+          testTimeout: 60_000,
+          hookTimeout: 60_000
+        }
       }
     ]
   }

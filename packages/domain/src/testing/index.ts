@@ -122,3 +122,4 @@ export const makeClinic = (overrides: Partial<ConstructorParameters<typeof Clini
     portalUrl: "https://portal.example.org/toronto-west",
     ...overrides
   })
+export * as Contract from "./Contract.ts"

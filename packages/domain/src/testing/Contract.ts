@@ -1,0 +1,50 @@
+/**
+ * Contract suites: the behaviour every implementation of a port must show, written once and
+ * run against the in-memory layer (in this package) and against every adapter (Postgres, …).
+ * A case is a plain Effect, so this module needs no test framework: each package runs the
+ * cases with its own runner, e.g.
+ *
+ * ```ts
+ * for (const c of PasscodeStoreContract) it.effect(c.name, () => c.run.pipe(Effect.provide(layer)))
+ * ```
+ *
+ * Cases share one store per run, so each creates its own clinic and ids (random uuids) and
+ * looks only at its own records: the same suite then runs against a database that other
+ * cases (or other test files) write to at the same time.
+ */
+import { Data, Effect } from "effect"
+
+/** One behaviour of a port. */
+export interface ContractCase<R> {
+  readonly name: string
+  readonly run: Effect.Effect<void, unknown, R>
+}
+
+/** The behaviours of a port. */
+export type Contract<R> = ReadonlyArray<ContractCase<R>>
+
+/** A contract case found the implementation wrong. */
+export class ContractViolation extends Data.TaggedError("ContractViolation")<{ readonly message: string }> {}
+
+/** Fails the case unless `condition` holds. */
+export const expect = (condition: boolean, message: string): Effect.Effect<void, ContractViolation> =>
+  condition ? Effect.void : Effect.fail(new ContractViolation({ message }))
+
+/** Fails the case unless `actual` and `expected` have the same JSON form. */
+export const expectEqual = <A>(
+  actual: A,
+  expected: A,
+  message: string
+): Effect.Effect<void, ContractViolation> => {
+  const a = JSON.stringify(actual)
+  const e = JSON.stringify(expected)
+  return a === e
+    ? Effect.void
+    : Effect.fail(new ContractViolation({ message: `${message}: expected ${e}, got ${a}` }))
+}
+
+/** A case. */
+export const contractCase = <R>(name: string, run: Effect.Effect<void, unknown, R>): ContractCase<R> => ({
+  name,
+  run
+})
