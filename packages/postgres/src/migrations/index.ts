@@ -4,8 +4,18 @@
  */
 import { Migrator } from "effect/sql"
 import core from "./00001_core.ts"
+import auth from "./00002_auth.ts"
+import auditOutbox from "./00003_audit_outbox.ts"
+import scheduling from "./00004_scheduling.ts"
+import careRecords from "./00005_care_records.ts"
+import messagesUploads from "./00006_messages_uploads.ts"
 
 /** Every migration by `<number>_<name>`. */
 export const loader = Migrator.fromRecord({
-  "00001_core": core
+  "00001_core": core,
+  "00002_auth": auth,
+  "00003_audit_outbox": auditOutbox,
+  "00004_scheduling": scheduling,
+  "00005_care_records": careRecords,
+  "00006_messages_uploads": messagesUploads
 })
