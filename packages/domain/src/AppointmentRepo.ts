@@ -3,10 +3,22 @@
  * provider's time is held by one active appointment at most.
  */
 import { Context, DateTime, Effect, Layer, Option, TxRef } from "effect"
-import { type Appointment, isActive } from "./Appointment.ts"
+import { type Appointment, type AppointmentStatus, isActive } from "./Appointment.ts"
 import { SlotTaken } from "./CareErrors.ts"
-import type { AppointmentId, PatientId, ProviderId } from "./Ids.ts"
+import type { AppointmentId, ClinicId, PatientId, ProviderId } from "./Ids.ts"
 import { type MemoryHandle, memoryLayer } from "./internal/memory.ts"
+
+/** Which of a clinic's appointments `listByClinic` returns; each optional field left out matches all. */
+export interface ClinicAppointmentQuery {
+  readonly clinicId: ClinicId
+  readonly status?: AppointmentStatus | undefined
+  readonly providerId?: ProviderId | undefined
+  readonly patientId?: PatientId | undefined
+  /** Starting at or after this instant. */
+  readonly from?: DateTime.Utc | undefined
+  /** Starting before this instant. */
+  readonly to?: DateTime.Utc | undefined
+}
 
 /** Appointments. */
 export class AppointmentRepo extends Context.Service<
@@ -27,6 +39,8 @@ export class AppointmentRepo extends Context.Service<
       from: DateTime.Utc,
       to: DateTime.Utc
     ) => Effect.Effect<ReadonlyArray<Appointment>>
+    /** A clinic's appointments matching the query, by start time (any status unless one is asked for). */
+    readonly listByClinic: (query: ClinicAppointmentQuery) => Effect.Effect<ReadonlyArray<Appointment>>
   }
 >()("@careportal/domain/AppointmentRepo") {
   /** In memory; also provides `AppointmentRepoMemory`. */
@@ -79,6 +93,20 @@ const makeMemory = (state: TxRef.TxRef<ReadonlyMap<AppointmentId, Appointment>>)
       Effect.map(TxRef.get(state), (m) =>
         [...m.values()]
           .filter((a) => a.providerId === providerId && isActive(a) && overlaps(a, from, to))
+          .sort(byStart)
+      ),
+    listByClinic: (q) =>
+      Effect.map(TxRef.get(state), (m) =>
+        [...m.values()]
+          .filter(
+            (a) =>
+              a.clinicId === q.clinicId &&
+              (q.status === undefined || a.status === q.status) &&
+              (q.providerId === undefined || a.providerId === q.providerId) &&
+              (q.patientId === undefined || a.patientId === q.patientId) &&
+              (q.from === undefined || !DateTime.isLessThan(a.start, q.from)) &&
+              (q.to === undefined || DateTime.isLessThan(a.start, q.to))
+          )
           .sort(byStart)
       )
   })

@@ -19,7 +19,7 @@ import {
 import { AuthPolicy } from "./AuthPolicy.ts"
 import { CodeGenerator, DIGITS, UNAMBIGUOUS } from "./CodeGenerator.ts"
 import { Hasher, hashesEqual } from "./Hasher.ts"
-import { ChallengeId, type ClinicId, PasscodeId, SessionId } from "./Ids.ts"
+import { ChallengeId, type ClinicId, PasscodeId, type PatientId, SessionId } from "./Ids.ts"
 import { makeAuditor } from "./internal/audit.ts"
 import { NotificationPayload, type NotificationTemplate } from "./Notification.ts"
 import { destinations, Notifications } from "./Notifications.ts"
@@ -54,6 +54,7 @@ import {
 import { PatientRepo } from "./PatientRepo.ts"
 import { PatientPrincipal, Session, type SessionOrigin, SessionSummary } from "./Session.ts"
 import { SessionStore } from "./SessionStore.ts"
+import { type StaffPrincipal, staffActor } from "./Staff.ts"
 import { UnitOfWork } from "./UnitOfWork.ts"
 
 /** What start-login answers, the same whether or not the identity matched. */
@@ -146,6 +147,25 @@ export class Authentication extends Context.Service<
     readonly resendLink: (
       linkId: ChallengeId
     ) => Effect.Effect<CodeSent, LinkNotFound | ResendFailure | NoContactOnFile>
+    /**
+     * Staff withdraw a link (e.g. its upload request was cancelled): from now on its code
+     * opens no session and cannot be resent. Its current code is marked used, so
+     * `describeLink` reports `used` and `openLink` answers `PasscodeUsed` ("log in with your
+     * health card"): the answer that leads the patient on, where `superseded` would send them
+     * looking for a newer message that does not exist. A link already used, superseded,
+     * locked or expired stays as it is. A link of another clinic answers `LinkNotFound`, as a
+     * missing one. Audited as `link.revoked`, refusals too.
+     */
+    readonly revokeLink: (
+      staff: StaffPrincipal,
+      linkId: ChallengeId
+    ) => Effect.Effect<LinkDescription, LinkNotFound>
+    /** The link issued for a patient's record with that purpose (the newest, if several were), if any. */
+    readonly linkFor: (
+      patientId: PatientId,
+      purpose: LinkPurpose,
+      resource: ResourceRef
+    ) => Effect.Effect<Option.Option<ChallengeId>>
     /** Issues a link code bound to a patient and a record, and queues its notification. */
     readonly issueLink: (
       patient: Patient,
@@ -188,7 +208,8 @@ export class Authentication extends Context.Service<
     /**
      * Checks a contact-verification code of the caller. The right one, once, in one unit of
      * work: replaces the patient's email or mobile with the new contact, retires login codes
-     * already sent, ends every other session of the patient, and runs `onVerified` (the
+     * and quick/upload links already sent (they read as used: the patient logs in with their
+     * health card instead), ends every other session of the patient, and runs `onVerified` (the
      * caller's own writes, e.g. a chart entry); if `onVerified` fails, nothing is written and
      * the code stays usable. Another patient's challenge answers `ChallengeNotFound` and does
      * not count as a wrong entry on it.
@@ -558,17 +579,59 @@ const make = Effect.gen(function* () {
     return yield* reissue(current, patient, current.channel, "login.code-resent")
   })
 
-  const describeLink = Effect.fn("Authentication.describeLink")(function* (linkId: ChallengeId) {
-    const passcode = yield* findLink(linkId)
-    const now = yield* DateTime.now
-    const resource = passcode.target.resource as ResourceRef
-    return new LinkDescription({
-      linkId,
+  const describe = (passcode: Passcode, now: DateTime.Utc) =>
+    new LinkDescription({
+      linkId: passcode.challengeId,
       purpose: passcode.purpose as LinkPurpose,
-      resourceKind: resource.kind,
+      resourceKind: (passcode.target.resource as ResourceRef).kind,
       status: stateOf(policy, passcode, now),
       expiresAt: passcode.expiresAt
     })
+
+  const describeLink = Effect.fn("Authentication.describeLink")(function* (linkId: ChallengeId) {
+    const passcode = yield* findLink(linkId)
+    return describe(passcode, yield* DateTime.now)
+  })
+
+  const revokeLink = Effect.fn("Authentication.revokeLink")(function* (
+    staff: StaffPrincipal,
+    linkId: ChallengeId
+  ) {
+    // Decided inside the unit so that a refusal's audit event commits before the error is raised.
+    const settled = yield* uow.transaction(
+      Effect.gen(function* () {
+        const facts = {
+          clinicId: staff.clinicId,
+          actor: staffActor(staff),
+          action: "link.revoked",
+          resource: `challenge:${linkId}`
+        } as const
+        const found = yield* Effect.option(findLink(linkId))
+        if (Option.isNone(found) || found.value.clinicId !== staff.clinicId) {
+          yield* audit({ ...facts, patientId: null, outcome: "failure", reason: "LinkNotFound" })
+          return Result.fail(new LinkNotFound())
+        }
+        const now = yield* DateTime.now
+        const retired = yield* passcodes.retire(linkId, now)
+        yield* audit({ ...facts, patientId: found.value.target.patientId, outcome: "success" })
+        return Result.succeed(
+          describe(
+            Option.getOrElse(retired, () => found.value),
+            now
+          )
+        )
+      })
+    )
+    return yield* Effect.fromResult(settled)
+  })
+
+  const linkFor = Effect.fn("Authentication.linkFor")(function* (
+    patientId: PatientId,
+    purpose: LinkPurpose,
+    resource: ResourceRef
+  ) {
+    const found = yield* passcodes.latestFor(purpose, new PasscodeTarget({ patientId, resource }))
+    return Option.map(found, (p) => p.challengeId)
   })
 
   const openLink = Effect.fn("Authentication.openLink")(function* (
@@ -911,7 +974,11 @@ const make = Effect.gen(function* () {
           const before = found.value
           const after = withContact(before, contact.value)
           yield* patients.save(after)
-          yield* retireLoginCodes(after, yield* DateTime.now)
+          const now = yield* DateTime.now
+          yield* retireLoginCodes(after, now)
+          // Quick and upload links live for days and may have gone to the contact being
+          // replaced: whoever reads that inbox must not open a session with them afterwards.
+          yield* passcodes.retireAllFor(after.id, LinkPurpose.literals, now)
           const endedSessions = yield* endOthers(principal)
           return yield* onVerified({ channel: contact.value.channel, before, after, endedSessions })
         }),
@@ -926,6 +993,8 @@ const make = Effect.gen(function* () {
     describeLink,
     openLink,
     resendLink,
+    revokeLink,
+    linkFor,
     issueLink,
     authenticate,
     logout,

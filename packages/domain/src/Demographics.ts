@@ -6,7 +6,7 @@
 import { Context, DateTime, Effect, Layer, Option, type Redacted, Result, Schema } from "effect"
 import { AuditLog } from "./AuditLog.ts"
 import type { ChallengeNotFound, PasscodeFailure, ResendFailure, ResendLimitReached } from "./AuthErrors.ts"
-import { Authentication, type CodeSent } from "./Authentication.ts"
+import { Authentication, type CodeSent, type ContactVerified } from "./Authentication.ts"
 import { AuthPolicy } from "./AuthPolicy.ts"
 import { NotFound } from "./CareErrors.ts"
 import { ChartEntry, ChartRepo } from "./Chart.ts"
@@ -22,6 +22,8 @@ import {
 } from "./DemographicsErrors.ts"
 import { type ChallengeId, ChartEntryId } from "./Ids.ts"
 import { makeAuditor } from "./internal/audit.ts"
+import { NotificationPayload } from "./Notification.ts"
+import { Notifications } from "./Notifications.ts"
 import {
   Address,
   type ContactKey,
@@ -119,8 +121,10 @@ export class Demographics extends Context.Service<
     ) => Effect.Effect<CodeSent, ContactChangeNotFound | ResendFailure>
     /**
      * Enters the code sent to the new contact. The right one, once, in one unit of work:
-     * the contact is replaced (and becomes a login contact), a chart entry is filed, every
-     * other session of the patient ends, and each step is audited.
+     * the contact is replaced (and becomes a login contact), login codes and quick/upload
+     * links already sent are retired, a chart entry is filed, every other session of the
+     * patient ends, a `contact-changed` notice is queued to the old contact (if there was one),
+     * and each step is audited.
      */
     readonly confirmContactChange: (
       principal: PatientPrincipal,
@@ -270,6 +274,7 @@ const make = Effect.gen(function* () {
   const generator = yield* CodeGenerator
   const uow = yield* UnitOfWork
   const policy = yield* AuthPolicy
+  const notifications = yield* Notifications
   const audit = makeAuditor(yield* AuditLog, generator)
 
   /** The caller's own record: the principal decides, so there is no id to tamper with. */
@@ -397,16 +402,44 @@ const make = Effect.gen(function* () {
       .pipe(Effect.catchTag("ChallengeNotFound", () => Effect.fail(new ContactChangeNotFound())))
   })
 
+  /**
+   * Tells the contact being replaced that it was: if the change was not the patient's (a
+   * session left open, a stolen phone), the old inbox is where they will notice. Only there:
+   * never to the new contact, and never its value. A contact added where there was none has
+   * no old one to tell.
+   */
+  const warnOldContact = (change: ContactVerified, challengeId: ChallengeId) =>
+    Effect.gen(function* () {
+      const { email, mobile, ...rest } = change.before
+      const recipient =
+        change.channel === "email"
+          ? email === undefined
+            ? undefined
+            : new Patient({ ...rest, email })
+          : mobile === undefined
+            ? undefined
+            : new Patient({ ...rest, mobile })
+      if (recipient === undefined) return
+      yield* notifications.queue({
+        patient: recipient,
+        template: "contact-changed",
+        payload: new NotificationPayload({ contactKind: change.channel === "email" ? "email" : "mobile" }),
+        key: `contact-changed:${challengeId}`,
+        channel: change.channel
+      })
+    })
+
   const confirmContactChange = Effect.fn("Demographics.confirmContactChange")(function* (
     principal: PatientPrincipal,
     entry: { readonly challengeId: ChallengeId; readonly code: Redacted.Redacted<string> }
   ) {
     return yield* auth
       .verifyContactCode(principal, entry.challengeId, entry.code, (change) =>
-        Effect.as(
-          fileChanges(principal, changesBetween(change.before, change.after)),
-          toDemographics(change.after)
-        )
+        Effect.gen(function* () {
+          yield* fileChanges(principal, changesBetween(change.before, change.after))
+          yield* warnOldContact(change, entry.challengeId)
+          return toDemographics(change.after)
+        })
       )
       .pipe(
         Effect.catchTag("ChallengeNotFound", (_: ChallengeNotFound) =>

@@ -21,7 +21,8 @@ export const NotificationTemplate = Schema.Literals([
   "appointment-rescheduled",
   "appointment-cancelled",
   "appointment-reminder",
-  "virtual-visit-code"
+  "virtual-visit-code",
+  "contact-changed"
 ])
 export type NotificationTemplate = typeof NotificationTemplate.Type
 
@@ -41,7 +42,9 @@ export class NotificationPayload extends Schema.Class<NotificationPayload>("Noti
   /** The appointment's start, shown in the clinic's time zone. */
   startsAt: Schema.optionalKey(Schema.DateTimeUtc),
   /** A path under the clinic's portal URL, e.g. `/links/…` or `/appointments/…`. */
-  path: Schema.optionalKey(Schema.String)
+  path: Schema.optionalKey(Schema.String),
+  /** For `contact-changed`: which contact was replaced. Never its old or new value. */
+  contactKind: Schema.optionalKey(Schema.Literals(["email", "mobile"]))
 }) {}
 
 /** Where a notification stands. `withdrawn`: cancelled before it was sent (a moved or cancelled visit). */
@@ -67,5 +70,7 @@ export class Notification extends Schema.Class<Notification>("Notification")({
   attempts: Schema.Int,
   /** Not to be sent before this instant (reminders are queued ahead). */
   notBefore: Schema.DateTimeUtc,
-  createdAt: Schema.DateTimeUtc
+  createdAt: Schema.DateTimeUtc,
+  /** A dispatcher's lease: set by `Outbox.claim`, no other dispatcher claims it before then. */
+  claimedUntil: Schema.optionalKey(Schema.DateTimeUtc)
 }) {}

@@ -189,6 +189,32 @@ export const render = (
               codeText && `Access code: ${codeText}`
             )
           }
+    case "contact-changed": {
+      // A security notice to the contact being replaced: no link (a notice that asks for a
+      // click is what phishing looks like), no new contact, only what to do if it was not you.
+      if (fr) {
+        const what =
+          p.contactKind === "email"
+            ? "Votre adresse courriel a été modifiée"
+            : p.contactKind === "mobile"
+              ? "Votre numéro de cellulaire a été modifié"
+              : "Vos coordonnées ont été modifiées"
+        return {
+          subject: `${name} : ${what.charAt(0).toLowerCase()}${what.slice(1)}`,
+          text: `${what} dans le portail ${name}. Si vous n'avez pas fait ce changement, appelez ${name} sans tarder.`
+        }
+      }
+      const what =
+        p.contactKind === "email"
+          ? "email address"
+          : p.contactKind === "mobile"
+            ? "mobile number"
+            : "contact details"
+      return {
+        subject: `${name}: your ${what} was changed`,
+        text: `The ${what} for your ${name} portal account was changed. If this wasn't you, call ${name} right away.`
+      }
+    }
     case "appointment-requested":
     case "appointment-booked":
     case "appointment-rescheduled":

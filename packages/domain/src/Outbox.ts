@@ -1,7 +1,7 @@
 /**
  * The outbox: notifications recorded for delivery. Delivery itself is the dispatcher's job.
  */
-import { Context, type Effect, Layer, TxRef } from "effect"
+import { Context, DateTime, type Duration, type Effect, Layer, TxRef } from "effect"
 import { type MemoryHandle, memoryLayer } from "./internal/memory.ts"
 import { Notification } from "./Notification.ts"
 
@@ -15,6 +15,17 @@ export class Outbox extends Context.Service<
     readonly all: Effect.Effect<ReadonlyArray<Notification>>
     /** Marks the still-pending notifications of a group withdrawn; returns how many. */
     readonly withdraw: (groupKey: string) => Effect.Effect<number>
+    /**
+     * Leases up to `limit` pending notifications that are due (`notBefore <= now`) and not
+     * leased to another dispatcher (no `claimedUntil`, or `claimedUntil <= now`), oldest
+     * `notBefore` first (ties in enqueue order), until `now + leaseFor`; returns them so leased.
+     * Concurrent claims never return the same notification while its lease runs.
+     */
+    readonly claim: (options: {
+      readonly now: DateTime.Utc
+      readonly limit: number
+      readonly leaseFor: Duration.Duration
+    }) => Effect.Effect<ReadonlyArray<Notification>>
   }
 >()("@careportal/domain/Outbox") {
   /** In memory; also provides `OutboxMemory` for inspection. */
@@ -41,5 +52,27 @@ const makeMemory = (state: TxRef.TxRef<ReadonlyArray<Notification>>) =>
           return new Notification({ ...n, status: "withdrawn" })
         })
         return [withdrawn, next]
+      }),
+    claim: ({ now, limit, leaseFor }) =>
+      TxRef.modify(state, (all) => {
+        const claimedUntil = DateTime.addDuration(now, leaseFor)
+        // Array.sort is stable, so equal `notBefore`s keep their enqueue order.
+        const picked = all
+          .map((n, index) => ({ n, index }))
+          .filter(({ n }) => isClaimable(n, now))
+          .sort((a, b) => DateTime.toEpochMillis(a.n.notBefore) - DateTime.toEpochMillis(b.n.notBefore))
+          .slice(0, Math.max(0, Math.floor(limit)))
+        const next = [...all]
+        const claimed = picked.map(({ n, index }) => {
+          const leased = new Notification({ ...n, claimedUntil })
+          next[index] = leased
+          return leased
+        })
+        return [claimed, next]
       })
   })
+
+const isClaimable = (n: Notification, now: DateTime.Utc) =>
+  n.status === "pending" &&
+  DateTime.isLessThanOrEqualTo(n.notBefore, now) &&
+  (n.claimedUntil === undefined || DateTime.isLessThanOrEqualTo(n.claimedUntil, now))

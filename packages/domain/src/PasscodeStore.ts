@@ -76,6 +76,26 @@ export class PasscodeStore extends Context.Service<
       patientId: PatientId,
       since: DateTime.Utc
     ) => Effect.Effect<ReadonlyArray<DateTime.Utc>>
+    /** The newest passcode issued for a purpose and target (e.g. the link of one upload request). */
+    readonly latestFor: (
+      purpose: PasscodePurpose,
+      target: PasscodeTarget
+    ) => Effect.Effect<Option.Option<Passcode>>
+    /**
+     * Atomically: marks a challenge's newest passcode used (`consumedAt = at`) unless it is
+     * already used or superseded, so it opens nothing and cannot be resent; answers it as it
+     * now stands. `None` when the challenge does not exist.
+     */
+    readonly retire: (challengeId: ChallengeId, at: DateTime.Utc) => Effect.Effect<Option.Option<Passcode>>
+    /**
+     * Atomically: marks used at `at` every passcode of the patient for one of `purposes` that
+     * is neither used nor superseded; answers those it retired.
+     */
+    readonly retireAllFor: (
+      patientId: PatientId,
+      purposes: ReadonlyArray<PasscodePurpose>,
+      at: DateTime.Utc
+    ) => Effect.Effect<ReadonlyArray<Passcode>>
   }
 >()("@careportal/domain/PasscodeStore") {
   /**
@@ -158,7 +178,41 @@ const makeMemory = (state: TxRef.TxRef<MemoryState>) => {
     patientFailures: (patientId, since) =>
       Effect.map(TxRef.get(state), (s) =>
         (s.failures.get(patientId) ?? []).filter((t) => DateTime.isGreaterThan(t, since))
-      )
+      ),
+    latestFor: (purpose, target) =>
+      Effect.map(TxRef.get(state), (s) => {
+        const key = targetKey(purpose, target)
+        return Option.fromUndefinedOr(s.passcodes.findLast((p) => targetKey(p.purpose, p.target) === key))
+      }),
+    retire: (challengeId, at) =>
+      TxRef.modify(state, (s): [Option.Option<Passcode>, MemoryState] => {
+        const found = latestOf(s.passcodes, challengeId)
+        if (Option.isNone(found)) return [found, s]
+        const passcode = found.value
+        if (passcode.consumedAt !== null || passcode.supersededAt !== null) return [found, s]
+        const retired = withChanges(passcode, { consumedAt: at })
+        return [
+          Option.some(retired),
+          { ...s, passcodes: s.passcodes.map((p) => (p === passcode ? retired : p)) }
+        ]
+      }),
+    retireAllFor: (patientId, purposes, at) =>
+      TxRef.modify(state, (s): [ReadonlyArray<Passcode>, MemoryState] => {
+        const retired: Array<Passcode> = []
+        const passcodes = s.passcodes.map((p) => {
+          if (
+            p.target.patientId !== patientId ||
+            !purposes.includes(p.purpose) ||
+            p.consumedAt !== null ||
+            p.supersededAt !== null
+          )
+            return p
+          const next = withChanges(p, { consumedAt: at })
+          retired.push(next)
+          return next
+        })
+        return [retired, retired.length === 0 ? s : { ...s, passcodes }]
+      })
   })
 }
 

@@ -25,6 +25,7 @@ export class ScheduleRepo extends Context.Service<
     readonly listTypes: (clinicId: ClinicId) => Effect.Effect<ReadonlyArray<AppointmentType>>
     readonly saveBlocked: (period: BlockedPeriod) => Effect.Effect<void>
     readonly removeBlocked: (id: BlockedPeriodId) => Effect.Effect<void>
+    readonly findBlocked: (id: BlockedPeriodId) => Effect.Effect<Option.Option<BlockedPeriod>>
     /** A provider's blocked periods that overlap `[from, to)`. */
     readonly listBlocked: (
       providerId: ProviderId,
@@ -61,6 +62,7 @@ export class ScheduleRepo extends Context.Service<
               blocked.delete(id)
               return { ...s, blocked }
             }),
+          findBlocked: (id) => Effect.map(TxRef.get(state), (s) => Option.fromUndefinedOr(s.blocked.get(id))),
           listBlocked: (providerId, from, to) =>
             Effect.map(TxRef.get(state), (s) =>
               [...s.blocked.values()].filter(

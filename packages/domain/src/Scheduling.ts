@@ -2,7 +2,10 @@
  * Scheduling: a provider's open slots, and the life of an appointment — a patient requests or
  * books, moves and cancels their own; staff book, confirm, move, cancel and complete. Every
  * change commits in one unit of work with its `AppointmentEvents` reactions, its notifications
- * (notice, reminders) and its audit event.
+ * (notice, reminders) and its audit event. A refused attempt (`SlotUnavailable`, `SlotTaken`,
+ * `ChangeWindowClosed`) writes nothing but a failure event naming the error's tag. Staff list
+ * the clinic's appointments with `staffAppointments`; providers, types and blocked periods are
+ * set up through `ClinicSchedule`.
  */
 import { Context, DateTime, Duration, Effect, Layer, Option } from "effect"
 import {
@@ -35,39 +38,25 @@ import { PatientRepo } from "./PatientRepo.ts"
 import { ScheduleRepo } from "./ScheduleRepo.ts"
 import {
   AppointmentNotChangeable,
+  AppointmentRangeInvalid,
   AvailabilityRangeInvalid,
   ChangeWindowClosed,
   SlotUnavailable
 } from "./SchedulingErrors.ts"
+import { defaults, layer as policyLayerOf, SchedulingPolicy } from "./SchedulingPolicy.ts"
 import type { PatientPrincipal } from "./Session.ts"
 import { patientActor, type StaffPrincipal, staffActor } from "./Staff.ts"
 import { UnitOfWork } from "./UnitOfWork.ts"
 
-/** The scheduling rules' numbers. Defaults are those of DESIGN.md's rules table. */
-export interface SchedulingPolicy {
-  /** A patient may change or cancel online until this long before the start (not at it). */
-  readonly changeWindow: Duration.Duration
-  /** Reminders go out this long before the start; one whose time has passed is not queued. */
-  readonly reminderLeads: ReadonlyArray<Duration.Duration>
-  /** The longest range one availability query may cover. */
-  readonly maxAvailabilityDays: number
-}
+/** The scheduling rules' numbers; see `SchedulingPolicy.ts` (also for `layerConfig`). */
+export { SchedulingPolicy }
 
 /** The defaults: 24 h change window, reminders 48 h and 2 h before, availability for up to 62 days. */
-export const schedulingDefaults: SchedulingPolicy = {
-  changeWindow: Duration.hours(24),
-  reminderLeads: [Duration.hours(48), Duration.hours(2)],
-  maxAvailabilityDays: 62
-}
-
-/** The policy in force: a reference with the defaults, so nothing needs to provide it. */
-export const SchedulingPolicy = Context.Reference<SchedulingPolicy>("@careportal/domain/SchedulingPolicy", {
-  defaultValue: () => schedulingDefaults
-})
+export const schedulingDefaults: SchedulingPolicy = defaults
 
 /** Provides a policy with some numbers changed and the rest at their defaults. */
 export const policyLayer = (overrides: Partial<SchedulingPolicy>): Layer.Layer<never> =>
-  Layer.succeed(SchedulingPolicy, { ...schedulingDefaults, ...overrides })
+  policyLayerOf(overrides)
 
 /** Who may read availability and move or cancel an appointment: the patient, or clinic staff. */
 export type Caller = PatientPrincipal | StaffPrincipal
@@ -82,6 +71,17 @@ export interface AppointmentRequest {
 /** What staff book: as a patient's request, for a patient of the clinic. */
 export interface StaffBooking extends AppointmentRequest {
   readonly patientId: PatientId
+}
+
+/** Which of the clinic's appointments staff want to see; each field left out matches all. */
+export interface StaffAppointmentFilter {
+  readonly status?: AppointmentStatus | undefined
+  readonly providerId?: ProviderId | undefined
+  readonly patientId?: PatientId | undefined
+  /** Appointments starting at or after this instant. */
+  readonly from?: DateTime.Utc | undefined
+  /** Appointments starting before this instant. */
+  readonly to?: DateTime.Utc | undefined
 }
 
 /** The group key of an appointment's reminders, withdrawn together when it moves or is cancelled. */
@@ -150,6 +150,17 @@ export class Scheduling extends Context.Service<
       staff: StaffPrincipal,
       id: AppointmentId
     ) => Effect.Effect<Appointment, NotFound | AppointmentNotChangeable | SlotTaken>
+    /**
+     * The staff member's clinic's appointments matching `filter` (e.g. `status: "requested"`
+     * for the requests to confirm), by start. A provider or patient of another clinic answers
+     * `NotFound`; a range whose end is not after its start answers `AppointmentRangeInvalid`.
+     * Audited as `appointment.listed`: one event per patient whose appointments were returned
+     * (so each patient's trail shows the read), or one event when none were.
+     */
+    readonly staffAppointments: (
+      staff: StaffPrincipal,
+      filter: StaffAppointmentFilter
+    ) => Effect.Effect<ReadonlyArray<Appointment>, NotFound | AppointmentRangeInvalid>
     /** Staff mark a booked appointment as having taken place. */
     readonly complete: (
       staff: StaffPrincipal,
@@ -169,6 +180,11 @@ export class Scheduling extends Context.Service<
 const DAY_MS = 86_400_000
 
 const isStaff = (caller: Caller): caller is StaffPrincipal => "staffId" in caller
+
+/** The refusals that are audited as failure events: each is a caller's attempt turned down. */
+const REFUSALS: ReadonlySet<string> = new Set(["SlotUnavailable", "SlotTaken", "ChangeWindowClosed"])
+
+const isRefusal = <E extends { readonly _tag: string }>(error: E): boolean => REFUSALS.has(error._tag)
 
 const make = Effect.gen(function* () {
   const policy = yield* SchedulingPolicy
@@ -193,6 +209,40 @@ const make = Effect.gen(function* () {
       resource: `appointment:${appointment.id}`,
       outcome: "success"
     })
+
+  /**
+   * Audits the refusals a caller can act on (`SlotUnavailable`, `SlotTaken`,
+   * `ChangeWindowClosed`) as failure events with the error's tag, then fails with the refusal.
+   * Each of them writes nothing: it is decided before any unit, ends its unit before the first
+   * write, or is the repository's refusal of that first write (`SlotTaken`). So the event is
+   * committed in a unit of its own once the refused one has rolled back; it could not be
+   * written inside it, as a database aborts a transaction whose insert broke the overlap
+   * constraint, and an event written there would roll back with it.
+   */
+  const auditRefusals =
+    (attempt: {
+      readonly caller: Caller
+      readonly action: AuditAction
+      readonly patientId: PatientId
+      readonly resource: string
+    }) =>
+    <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+      Effect.catchIf(effect, isRefusal, (error) =>
+        Effect.andThen(
+          uow.transaction(
+            audit({
+              clinicId: attempt.caller.clinicId,
+              actor: actorOf(attempt.caller),
+              action: attempt.action,
+              patientId: attempt.patientId,
+              resource: attempt.resource,
+              outcome: "failure",
+              reason: error._tag
+            })
+          ),
+          Effect.fail(error)
+        )
+      )
 
   const providerOf = (clinicId: ClinicId, id: ProviderId) =>
     Effect.flatMap(schedule.findProvider(id), (found) =>
@@ -433,14 +483,17 @@ const make = Effect.gen(function* () {
     const provider = yield* providerOf(principal.clinicId, input.providerId)
     const type = yield* typeOf(principal.clinicId, input.typeId)
     const patient = yield* patientOf(principal.clinicId, principal.patientId)
-    yield* requireOpen(provider, type, input.start)
-    return yield* create(
-      principal,
-      patient,
-      provider,
-      type,
-      input.start,
-      type.patientBooking === "book" ? "booked" : "requested"
+    const status = type.patientBooking === "book" ? "booked" : "requested"
+    return yield* Effect.andThen(
+      requireOpen(provider, type, input.start),
+      create(principal, patient, provider, type, input.start, status)
+    ).pipe(
+      auditRefusals({
+        caller: principal,
+        action: status === "booked" ? "appointment.booked" : "appointment.requested",
+        patientId: patient.id,
+        resource: `provider:${provider.id}`
+      })
     )
   })
 
@@ -448,8 +501,17 @@ const make = Effect.gen(function* () {
     const provider = yield* providerOf(staff.clinicId, input.providerId)
     const type = yield* typeOf(staff.clinicId, input.typeId)
     const patient = yield* patientOf(staff.clinicId, input.patientId)
-    yield* requireFuture(input.start)
-    return yield* create(staff, patient, provider, type, input.start, "booked")
+    return yield* Effect.andThen(
+      requireFuture(input.start),
+      create(staff, patient, provider, type, input.start, "booked")
+    ).pipe(
+      auditRefusals({
+        caller: staff,
+        action: "appointment.booked",
+        patientId: patient.id,
+        resource: `provider:${provider.id}`
+      })
+    )
   })
 
   const listOwn = (principal: PatientPrincipal, upcoming: boolean) =>
@@ -489,33 +551,42 @@ const make = Effect.gen(function* () {
     start: DateTime.Utc
   ) {
     const current = yield* appointmentFor(caller, id)
-    // Refuse a closed window before looking at slots: that is the reason the patient needs.
-    yield* requireChangeable(caller, current, yield* DateTime.now)
-    const provider = yield* providerOf(caller.clinicId, current.providerId)
-    const type = yield* typeOf(caller.clinicId, current.typeId)
-    const patient = yield* patientOf(current.clinicId, current.patientId)
-    if (isStaff(caller)) yield* requireFuture(start)
-    else yield* requireOpen(provider, type, start, current.id)
-    const change = yield* generator.uuid
-    return yield* uow.transaction(
-      Effect.gen(function* () {
-        const now = yield* DateTime.now
-        const before = yield* appointmentFor(caller, id)
-        yield* requireChangeable(caller, before, now)
-        const after = new Appointment({
-          ...before,
-          start,
-          end: DateTime.add(start, { minutes: type.durationMinutes }),
-          updatedAt: now
+    return yield* Effect.gen(function* () {
+      // Refuse a closed window before looking at slots: that is the reason the patient needs.
+      yield* requireChangeable(caller, current, yield* DateTime.now)
+      const provider = yield* providerOf(caller.clinicId, current.providerId)
+      const type = yield* typeOf(caller.clinicId, current.typeId)
+      const patient = yield* patientOf(current.clinicId, current.patientId)
+      if (isStaff(caller)) yield* requireFuture(start)
+      else yield* requireOpen(provider, type, start, current.id)
+      const change = yield* generator.uuid
+      return yield* uow.transaction(
+        Effect.gen(function* () {
+          const now = yield* DateTime.now
+          const before = yield* appointmentFor(caller, id)
+          yield* requireChangeable(caller, before, now)
+          const after = new Appointment({
+            ...before,
+            start,
+            end: DateTime.add(start, { minutes: type.durationMinutes }),
+            updatedAt: now
+          })
+          yield* appointments.save(after)
+          yield* events.rescheduled(before, after)
+          // Withdraw first: the new reminders share the group key.
+          yield* notifications.withdraw(reminderGroupKey(id))
+          yield* notify(patient, "appointment-rescheduled", after, change)
+          if (after.status === "booked") yield* queueReminders(patient, after, change, now)
+          yield* record(caller, "appointment.rescheduled", after)
+          return after
         })
-        yield* appointments.save(after)
-        yield* events.rescheduled(before, after)
-        // Withdraw first: the new reminders share the group key.
-        yield* notifications.withdraw(reminderGroupKey(id))
-        yield* notify(patient, "appointment-rescheduled", after, change)
-        if (after.status === "booked") yield* queueReminders(patient, after, change, now)
-        yield* record(caller, "appointment.rescheduled", after)
-        return after
+      )
+    }).pipe(
+      auditRefusals({
+        caller,
+        action: "appointment.rescheduled",
+        patientId: current.patientId,
+        resource: `appointment:${id}`
       })
     )
   })
@@ -524,20 +595,29 @@ const make = Effect.gen(function* () {
     const current = yield* appointmentFor(caller, id)
     const patient = yield* patientOf(current.clinicId, current.patientId)
     const change = yield* generator.uuid
-    return yield* uow.transaction(
-      Effect.gen(function* () {
-        const now = yield* DateTime.now
-        const before = yield* appointmentFor(caller, id)
-        yield* requireChangeable(caller, before, now)
-        const cancelled = new Appointment({ ...before, status: "cancelled", updatedAt: now })
-        yield* saveInactive(cancelled)
-        yield* events.cancelled(cancelled)
-        yield* notifications.withdraw(reminderGroupKey(id))
-        yield* notify(patient, "appointment-cancelled", cancelled, change)
-        yield* record(caller, "appointment.cancelled", cancelled)
-        return cancelled
-      })
-    )
+    return yield* uow
+      .transaction(
+        Effect.gen(function* () {
+          const now = yield* DateTime.now
+          const before = yield* appointmentFor(caller, id)
+          yield* requireChangeable(caller, before, now)
+          const cancelled = new Appointment({ ...before, status: "cancelled", updatedAt: now })
+          yield* saveInactive(cancelled)
+          yield* events.cancelled(cancelled)
+          yield* notifications.withdraw(reminderGroupKey(id))
+          yield* notify(patient, "appointment-cancelled", cancelled, change)
+          yield* record(caller, "appointment.cancelled", cancelled)
+          return cancelled
+        })
+      )
+      .pipe(
+        auditRefusals({
+          caller,
+          action: "appointment.cancelled",
+          patientId: current.patientId,
+          resource: `appointment:${id}`
+        })
+      )
   })
 
   const confirm = Effect.fn("Scheduling.confirm")(function* (staff: StaffPrincipal, id: AppointmentId) {
@@ -554,6 +634,38 @@ const make = Effect.gen(function* () {
         yield* announceBooked(patient, booked, change, now)
         yield* record(staff, "appointment.confirmed", booked)
         return booked
+      })
+    )
+  })
+
+  const staffAppointments = Effect.fn("Scheduling.staffAppointments")(function* (
+    staff: StaffPrincipal,
+    filter: StaffAppointmentFilter
+  ) {
+    const { from, to } = filter
+    if (from !== undefined && to !== undefined && !DateTime.isLessThan(from, to)) {
+      return yield* new AppointmentRangeInvalid({ from, to })
+    }
+    if (filter.providerId !== undefined) yield* providerOf(staff.clinicId, filter.providerId)
+    if (filter.patientId !== undefined) yield* patientOf(staff.clinicId, filter.patientId)
+    return yield* uow.transaction(
+      Effect.gen(function* () {
+        const found = yield* appointments.listByClinic({ ...filter, clinicId: staff.clinicId })
+        const readOf = [...new Set(found.map((a) => a.patientId))]
+        const facts = { clinicId: staff.clinicId, actor: staffActor(staff), action: "appointment.listed" }
+        if (readOf.length === 0) {
+          const patientId = filter.patientId ?? null
+          yield* audit({
+            ...facts,
+            patientId,
+            resource: patientId === null ? `clinic:${staff.clinicId}` : `patient:${patientId}`,
+            outcome: "success"
+          })
+        }
+        for (const patientId of readOf) {
+          yield* audit({ ...facts, patientId, resource: `patient:${patientId}`, outcome: "success" })
+        }
+        return found
       })
     )
   })
@@ -584,6 +696,7 @@ const make = Effect.gen(function* () {
     cancel,
     book,
     confirm,
-    complete
+    complete,
+    staffAppointments
   })
 })

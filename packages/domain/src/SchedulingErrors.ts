@@ -51,3 +51,13 @@ export class AvailabilityRangeInvalid extends Schema.TaggedError<AvailabilityRan
       : `Ask for at most ${this.maxDays} days of availability at a time.`
   }
 }
+
+/** A list of appointments asked for over a range whose end does not come after its start. */
+export class AppointmentRangeInvalid extends Schema.TaggedError<AppointmentRangeInvalid>()(
+  "AppointmentRangeInvalid",
+  { from: Schema.DateTimeUtc, to: Schema.DateTimeUtc }
+) {
+  override get message() {
+    return "The end of the range must come after its start."
+  }
+}

@@ -86,7 +86,11 @@ export class Uploads extends Context.Service<
       staff: StaffPrincipal,
       patientId: PatientId
     ) => Effect.Effect<ReadonlyArray<UploadRequestSummary>, NotFound>
-    /** Withdraws an open request of the staff member's clinic; its link then uploads nothing. */
+    /**
+     * Withdraws an open request of the staff member's clinic. In the same unit of work its
+     * upload link is revoked (`Authentication.revokeLink`): it no longer opens a session, and
+     * the request takes no photo.
+     */
     readonly cancel: (
       staff: StaffPrincipal,
       uploadRequestId: UploadRequestId
@@ -313,6 +317,14 @@ const make = Effect.gen(function* () {
         if (state !== "open") return yield* refuse({ ...facts, patientId }, closedError(state))
         const cancelled = new UploadRequest({ ...found.value, cancelledAt: now })
         yield* requests.save(cancelled)
+        // The link must stop opening a session too, not only stop taking a photo.
+        const link = yield* auth.linkFor(
+          patientId,
+          "upload-link",
+          new ResourceRef({ kind: "upload-request", id })
+        )
+        // Found just now in this unit, in the staff member's clinic: a refusal here is a bug.
+        if (Option.isSome(link)) yield* Effect.orDie(auth.revokeLink(staff, link.value))
         yield* audit({ ...facts, patientId, outcome: "success" })
         return Result.succeed(new UploadRequestSummary({ request: cancelled, state: "cancelled" }))
       })

@@ -3,7 +3,7 @@
  * health-card number, a message body or a questionnaire answer — only the clinic's name,
  * the kind of event, a time and a link. Random patients go through every flow that queues a
  * notification (login codes by email and SMS, quick and upload links and their resend, a
- * contact-verification code) and every appointment and visit template is queued directly;
+ * contact-verification code) and every appointment, visit and contact-changed template is queued directly;
  * each notification is rendered in English and French and searched, case-insensitively.
  */
 import { assert, describe, it } from "@effect/vitest"
@@ -206,6 +206,17 @@ describe("Notifications: no personal or health detail in any rendered message (p
           }),
           key: `visit:${visitId}:code`
         })
+
+        // The security notice to a replaced contact (queued by Demographics on a confirmed change).
+        for (const contactKind of ["email", "mobile"] as const) {
+          yield* notifications.queue({
+            patient,
+            template: "contact-changed",
+            payload: new NotificationPayload({ contactKind }),
+            key: `contact-changed:${contactKind}`,
+            channel: contactKind === "email" ? "email" : "sms"
+          })
+        }
 
         const forbidden = [
           given,

@@ -351,7 +351,7 @@ describe("Scheduling requests and bookings", () => {
   )
 
   it.effect(
-    "a start that is not an open slot right now is refused with SlotUnavailable, and nothing is written",
+    "a start that is not an open slot right now is refused with SlotUnavailable; nothing is written but its failure event",
     () =>
       Effect.gen(function* () {
         const { adaP, graceP } = yield* seed()
@@ -384,9 +384,20 @@ describe("Scheduling requests and bookings", () => {
             "That time is not open for booking. Choose a time from the provider's current availability."
           )
         }
+        assert.deepStrictEqual([(yield* allAppointments).length, (yield* outbox).length], before.slice(0, 2))
+        // Each refusal is audited as a failure with its reason, and nothing else is.
         assert.deepStrictEqual(
-          [(yield* allAppointments).length, (yield* outbox).length, (yield* auditEvents).length],
-          before
+          (yield* auditEvents)
+            .slice(before[2])
+            .map((e) => [e.action, e.actor.id, e.patientId, e.resource, e.outcome, e.reason]),
+          refused.map(() => [
+            "appointment.booked",
+            adaP.patientId,
+            adaP.patientId,
+            `provider:${providerId}`,
+            "failure",
+            "SlotUnavailable"
+          ])
         )
         // The very next open slot is fine.
         const ok = yield* svc.request(adaP, {
@@ -573,9 +584,21 @@ describe("Scheduling under concurrency (property 3)", () => {
           [wins[0]?.success.id]
         )
         assert.strictEqual(ms(active[0]?.start ?? monday), ms(slot))
-        // One booking's worth of notifications and one audit event, not N.
+        // One booking's worth of notifications and one success event, not N; each loser's refusal is audited.
         assert.strictEqual(emails(yield* outbox).filter((x) => x.template === "appointment-booked").length, 1)
-        assert.strictEqual((yield* auditEvents).filter((e) => e.action === "appointment.booked").length, 1)
+        const booked = (yield* auditEvents).filter((e) => e.action === "appointment.booked")
+        assert.deepStrictEqual(
+          booked.filter((e) => e.outcome === "success").map((e) => e.resource),
+          [`appointment:${wins[0]?.success.id}`]
+        )
+        assert.deepStrictEqual(
+          booked
+            .filter((e) => e.outcome === "failure")
+            .map((e) => [e.reason, e.resource])
+            .sort(),
+          Array.from({ length: n - 1 }, () => ["SlotTaken", `provider:${providerId}`])
+        )
+        assert.deepStrictEqual(booked.map((e) => e.patientId).sort(), patients.map((p) => p.id).sort())
       }).pipe(Effect.provide(schedulingDomain({ appointmentRepo: barrier(n) }))),
     { timeout: 60_000, arbitrary: { runs: 20 } }
   )
@@ -731,7 +754,7 @@ describe("Scheduling change window (property 4)", () => {
   )
 
   it.effect(
-    "at exactly 24 h before the start both are refused with ChangeWindowClosed, and nothing changes",
+    "at exactly 24 h before the start both are refused with ChangeWindowClosed; nothing changes but the audited refusals",
     () =>
       Effect.gen(function* () {
         const { adaP, booked, svc } = yield* bookedVisit(windowMs)
@@ -746,9 +769,21 @@ describe("Scheduling change window (property 4)", () => {
             "Appointments can be changed or cancelled online until 24 hours before they start. Please call the clinic to change or cancel this one."
           )
         }
+        assert.deepStrictEqual([yield* allAppointments, (yield* outbox).length], [before[0], before[1]])
         assert.deepStrictEqual(
-          [yield* allAppointments, (yield* outbox).length, (yield* auditEvents).length],
-          [...before]
+          (yield* auditEvents)
+            .slice(before[2])
+            .map((e) => [e.action, e.actor.kind, e.resource, e.outcome, e.reason]),
+          [
+            ["appointment.cancelled", "patient", `appointment:${booked.id}`, "failure", "ChangeWindowClosed"],
+            [
+              "appointment.rescheduled",
+              "patient",
+              `appointment:${booked.id}`,
+              "failure",
+              "ChangeWindowClosed"
+            ]
+          ]
         )
       }).pipe(Effect.provide(schedulingDomain()))
   )

@@ -9,6 +9,7 @@ import { AuditLog } from "../AuditLog.ts"
 import { Authentication } from "../Authentication.ts"
 import { ChartRepo } from "../Chart.ts"
 import { Clinic, ClinicRepo } from "../Clinic.ts"
+import { ClinicSchedule } from "../ClinicSchedule.ts"
 import { CodeGenerator } from "../CodeGenerator.ts"
 import { Demographics } from "../Demographics.ts"
 import { FileStore } from "../FileStore.ts"
@@ -76,11 +77,17 @@ export const layerAppointmentEvents: Layer.Layer<AppointmentEvents, never, PreVi
 
 /**
  * The whole portal domain in memory: every service (Authentication, Messaging, Scheduling,
- * PreVisit, VirtualVisits, Uploads, Demographics, Notifications) wired as the server wires
+ * ClinicSchedule, PreVisit, VirtualVisits, Uploads, Demographics, Notifications) wired as the server wires
  * it, with every port and memory handle exposed for assertions.
  */
 export const layerCareMemory = (options?: { readonly generator?: Layer.Layer<CodeGenerator> }) =>
-  Layer.mergeAll(Messaging.layer, Uploads.layer, Scheduling.layer, Demographics.layer).pipe(
+  Layer.mergeAll(
+    Messaging.layer,
+    Uploads.layer,
+    Scheduling.layer,
+    ClinicSchedule.layer,
+    Demographics.layer
+  ).pipe(
     Layer.provideMerge(layerAppointmentEvents),
     Layer.provideMerge(Layer.mergeAll(PreVisit.layer, VirtualVisits.layer)),
     Layer.provideMerge(layerAuthenticationMemory(options))
