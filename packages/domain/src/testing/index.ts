@@ -2,36 +2,29 @@
  * Test helpers for careportal and for adapters built on it: the whole domain in memory,
  * a fixed secret, and patients to log in with.
  */
-import { Effect, Layer } from "effect"
-import { AppointmentEvents } from "../AppointmentEvents.ts"
+import { Layer } from "effect"
 import { AppointmentRepo } from "../AppointmentRepo.ts"
 import { AuditLog } from "../AuditLog.ts"
 import { Authentication } from "../Authentication.ts"
 import { ChartRepo } from "../Chart.ts"
 import { Clinic, ClinicRepo } from "../Clinic.ts"
-import { ClinicSchedule } from "../ClinicSchedule.ts"
 import { CodeGenerator } from "../CodeGenerator.ts"
-import { Demographics } from "../Demographics.ts"
 import { FileStore } from "../FileStore.ts"
 import { Hasher, publicTestSecret } from "../Hasher.ts"
 import { ClinicId, PatientId } from "../Ids.ts"
 import { MessageRepo } from "../MessageRepo.ts"
-import { Messaging } from "../Messaging.ts"
 import { Notifications } from "../Notifications.ts"
 import { Outbox } from "../Outbox.ts"
 import { PasscodeStore } from "../PasscodeStore.ts"
 import { Address, E164, EmailAddress, HealthCardIdentifier, Patient } from "../Patient.ts"
 import { PatientRepo } from "../PatientRepo.ts"
-import { PreVisit } from "../PreVisit.ts"
+import * as Portal from "../Portal.ts"
 import { QuestionnaireRepo } from "../QuestionnaireRepo.ts"
 import { ScheduleRepo } from "../ScheduleRepo.ts"
-import { Scheduling } from "../Scheduling.ts"
 import { SessionStore } from "../SessionStore.ts"
 import { UnitOfWork } from "../UnitOfWork.ts"
 import { UploadRepo } from "../UploadRepo.ts"
-import { Uploads } from "../Uploads.ts"
 import { VirtualVisitStore } from "../VirtualVisit.ts"
-import { VirtualVisits } from "../VirtualVisits.ts"
 
 /** The fixed secret of `Hasher.layerMemory`. Never use it in a deployment. */
 export const testSecret = publicTestSecret
@@ -65,33 +58,15 @@ export const layerAuthenticationMemory = (options?: { readonly generator?: Layer
   )
 
 /** Pre-visit tasks and virtual-visit codes follow every booking, move and cancellation. */
-export const layerAppointmentEvents: Layer.Layer<AppointmentEvents, never, PreVisit | VirtualVisits> =
-  Layer.effect(
-    AppointmentEvents,
-    Effect.gen(function* () {
-      const preVisit = yield* PreVisit
-      const visits = yield* VirtualVisits
-      return AppointmentEvents.of(AppointmentEvents.combine(preVisit.handlers, visits.handlers))
-    })
-  )
+export const layerAppointmentEvents = Portal.layerAppointmentEvents
 
 /**
  * The whole portal domain in memory: every service (Authentication, Messaging, Scheduling,
- * ClinicSchedule, PreVisit, VirtualVisits, Uploads, Demographics, Notifications) wired as the server wires
- * it, with every port and memory handle exposed for assertions.
+ * ClinicSchedule, PreVisit, VirtualVisits, Uploads, Demographics, Notifications) wired as the
+ * server wires it (`Portal.layerServices`), with every port and memory handle exposed.
  */
 export const layerCareMemory = (options?: { readonly generator?: Layer.Layer<CodeGenerator> }) =>
-  Layer.mergeAll(
-    Messaging.layer,
-    Uploads.layer,
-    Scheduling.layer,
-    ClinicSchedule.layer,
-    Demographics.layer
-  ).pipe(
-    Layer.provideMerge(layerAppointmentEvents),
-    Layer.provideMerge(Layer.mergeAll(PreVisit.layer, VirtualVisits.layer)),
-    Layer.provideMerge(layerAuthenticationMemory(options))
-  )
+  Portal.layerServices.pipe(Layer.provideMerge(layerPortsMemory(options)))
 
 /** The clinic the fixtures belong to. */
 export const clinicId = ClinicId.make("clinic-toronto-west")
