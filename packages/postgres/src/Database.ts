@@ -9,6 +9,7 @@ import * as path from "node:path"
 import { NodeServices } from "@effect/platform-node"
 import { PgClient, PgMigrator } from "@effect/sql-pg"
 import { PGlite } from "@electric-sql/pglite"
+import { btree_gist } from "@electric-sql/pglite/contrib/btree_gist"
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket"
 import { Config, Data, Effect, Layer, Option, type Redacted } from "effect"
 import type { SqlClient } from "effect/sql"
@@ -95,7 +96,8 @@ export const layerEmbedded = (options: {
       yield* acquireLock(options.dataDir)
       const db = yield* Effect.acquireRelease(
         Effect.tryPromise({
-          try: () => PGlite.create(options.dataDir),
+          // btree_gist backs the appointments' exclusion constraint (no double booking).
+          try: () => PGlite.create(options.dataDir, { extensions: { btree_gist } }),
           catch: (cause) =>
             new EmbeddedDatabaseError({
               message: `could not open the embedded database in ${options.dataDir}`,

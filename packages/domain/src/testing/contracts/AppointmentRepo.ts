@@ -1,0 +1,297 @@
+/**
+ * The contract of `AppointmentRepo`: appointments are kept as saved (a save replaces by id)
+ * and listed by start time; and the rule that matters under concurrency: a provider's time is
+ * held by one active (requested or booked) appointment at most. A save that would overlap
+ * another active appointment of the provider answers `SlotTaken` and writes nothing, also
+ * when many saves race for one slot.
+ */
+import { DateTime, Effect, Exit, Option } from "effect"
+import { Appointment } from "../../Appointment.ts"
+import { AppointmentRepo, type ClinicAppointmentQuery } from "../../AppointmentRepo.ts"
+import { CodeGenerator } from "../../CodeGenerator.ts"
+import { AppointmentId, AppointmentTypeId, ClinicId, PatientId, ProviderId } from "../../Ids.ts"
+import { type Contract, ContractViolation, contractCase, expect, expectEqual } from "../Contract.ts"
+
+const T0 = DateTime.makeUnsafe("2030-07-01T14:00:00.000Z")
+const minutes = (n: number) => DateTime.addDuration(T0, `${n} minutes`)
+
+const uuid = Effect.gen(function* () {
+  return yield* (yield* CodeGenerator).uuid
+}).pipe(Effect.provide(CodeGenerator.layer))
+
+/** A clinic with two providers and two patients of its own, so that a case sees only its own records. */
+const world = Effect.gen(function* () {
+  const id = yield* uuid
+  return {
+    clinicId: ClinicId.make(`clinic-${id}`),
+    otherClinic: ClinicId.make(`clinic-other-${id}`),
+    provider: ProviderId.make(`provider-${id}`),
+    colleague: ProviderId.make(`provider-colleague-${id}`),
+    patient: PatientId.make(`patient-${id}`),
+    other: PatientId.make(`patient-other-${id}`),
+    type: AppointmentTypeId.make(`type-${id}`)
+  }
+})
+
+type World = Effect.Success<typeof world>
+type Fields = ConstructorParameters<typeof Appointment>[0]
+
+/** An appointment from minute `from` to minute `to` (of the case's day). */
+const makeAppointment = (w: World, from: number, to: number, overrides: Partial<Fields> = {}) =>
+  Effect.map(
+    uuid,
+    (id) =>
+      new Appointment({
+        id: AppointmentId.make(`appointment-${id}`),
+        clinicId: w.clinicId,
+        patientId: w.patient,
+        providerId: w.provider,
+        typeId: w.type,
+        mode: "in-person",
+        start: minutes(from),
+        end: minutes(to),
+        status: "booked",
+        createdAt: DateTime.subtractDuration(T0, "2 days"),
+        updatedAt: DateTime.subtractDuration(T0, "1 day"),
+        ...overrides
+      })
+  )
+
+const save = (appointment: Appointment) =>
+  Effect.gen(function* () {
+    const exit = yield* Effect.exit((yield* AppointmentRepo).save(appointment))
+    if (Exit.isFailure(exit)) {
+      return yield* new ContractViolation({ message: `saving ${appointment.id} was refused` })
+    }
+    return appointment
+  })
+
+const saved = (w: World, from: number, to: number, overrides: Partial<Fields> = {}) =>
+  Effect.flatMap(makeAppointment(w, from, to, overrides), save)
+
+/** Saving it answers `SlotTaken`. */
+const refused = (appointment: Appointment, what: string) =>
+  Effect.gen(function* () {
+    const result = yield* Effect.flip((yield* AppointmentRepo).save(appointment)).pipe(
+      Effect.catchCause(() => Effect.succeed(undefined))
+    )
+    yield* expectEqual(result?._tag, "SlotTaken", what)
+  })
+
+/** The behaviours of every `AppointmentRepo`. */
+export const AppointmentRepoContract: Contract<AppointmentRepo> = [
+  contractCase(
+    "an appointment is found as saved, and a re-save replaces it; unknown ones are not found",
+    Effect.gen(function* () {
+      const repo = yield* AppointmentRepo
+      const w = yield* world
+      const a = yield* saved(w, 0, 30, {
+        mode: "virtual",
+        status: "requested",
+        start: DateTime.makeUnsafe("2030-07-01T14:00:00.125Z"),
+        createdAt: DateTime.makeUnsafe("2030-06-01T08:15:30.999Z")
+      })
+      yield* expectEqual(yield* repo.findById(a.id), Option.some(a), "as saved")
+      const moved = new Appointment({
+        ...a,
+        start: minutes(60),
+        end: minutes(90),
+        status: "booked",
+        updatedAt: minutes(-30)
+      })
+      yield* save(moved)
+      yield* expectEqual(yield* repo.findById(a.id), Option.some(moved), "replaced")
+      yield* expectEqual(yield* repo.listByPatient(w.patient), [moved], "one appointment, not two")
+      yield* expect(
+        Option.isNone(yield* repo.findById(AppointmentId.make(`appointment-${yield* uuid}`))),
+        "unknown"
+      )
+    })
+  ),
+  contractCase(
+    "an active appointment overlapping another active one of the provider answers SlotTaken and writes nothing",
+    Effect.gen(function* () {
+      const repo = yield* AppointmentRepo
+      const w = yield* world
+      const held = yield* saved(w, 60, 90)
+      const requested = yield* saved(w, 120, 150, { status: "requested" })
+      for (const [from, to, what] of [
+        [60, 90, "the same time"],
+        [75, 80, "inside it"],
+        [30, 61, "over its start"],
+        [89, 100, "over its end"],
+        [0, 200, "around it"],
+        [140, 160, "a requested appointment's time"]
+      ] as const) {
+        const clash = yield* makeAppointment(w, from, to, { patientId: w.other })
+        yield* refused(clash, what)
+        yield* expect(
+          Option.isNone(yield* repo.findById(clash.id)),
+          `a refused save (${what}) writes nothing`
+        )
+        yield* refused(new Appointment({ ...clash, status: "requested" }), `${what}, as a request`)
+      }
+      yield* saved(w, 30, 60)
+      yield* saved(w, 90, 120)
+      yield* saved(w, 60, 90, { providerId: w.colleague })
+      yield* saved(w, 60, 90, { status: "cancelled" })
+      yield* saved(w, 60, 90, { status: "completed" })
+      yield* expectEqual(
+        (yield* repo.listActiveByProvider(w.provider, T0, minutes(240))).map((a) => a.id).includes(held.id),
+        true,
+        "the held appointment"
+      )
+      // Moving an appointment over its own time is no clash; over another's is.
+      const overItself = new Appointment({ ...held, start: minutes(70), end: minutes(90) })
+      yield* save(overItself)
+      yield* refused(
+        new Appointment({ ...held, start: minutes(100), end: minutes(130) }),
+        "moved over another"
+      )
+      yield* expectEqual(
+        yield* repo.findById(held.id),
+        Option.some(overItself),
+        "the refused move changed nothing"
+      )
+      // A cancelled appointment frees its time; reviving it over a taken time is refused.
+      const cancelled = new Appointment({ ...requested, status: "cancelled" })
+      yield* save(cancelled)
+      const taker = yield* saved(w, 120, 150, { patientId: w.other })
+      yield* refused(new Appointment({ ...cancelled, status: "booked" }), "revived over a taken time")
+      yield* expectEqual(yield* repo.findById(requested.id), Option.some(cancelled), "still cancelled")
+      yield* expectEqual(yield* repo.findById(taker.id), Option.some(taker), "the new holder")
+    })
+  ),
+  contractCase(
+    "listByPatient gives the patient's appointments of any status by start time, ties in the order first saved",
+    Effect.gen(function* () {
+      const repo = yield* AppointmentRepo
+      const w = yield* world
+      const late = yield* saved(w, 300, 330)
+      const early = yield* saved(w, 0, 30, { status: "completed" })
+      // Three at one start, saved in neither the order of their ids nor its reverse.
+      const tie = (suffix: string) => AppointmentId.make(`appointment-tie-${w.patient}-${suffix}`)
+      const tieB = yield* saved(w, 100, 130, { id: tie("b"), providerId: w.colleague })
+      const tieC = yield* saved(w, 100, 120, { id: tie("c"), status: "cancelled" })
+      const tieA = yield* saved(w, 100, 110, { id: tie("a"), status: "cancelled" })
+      yield* saved(w, 200, 230, { patientId: w.other })
+      yield* expectEqual(
+        yield* repo.listByPatient(w.patient),
+        [early, tieB, tieC, tieA, late],
+        "by start time, ties in the order saved"
+      )
+      const movedB = new Appointment({ ...tieB, mode: "virtual" })
+      yield* save(movedB)
+      yield* expectEqual(
+        yield* repo.listByPatient(w.patient),
+        [early, movedB, tieC, tieA, late],
+        "a re-save keeps its place"
+      )
+      yield* expectEqual(
+        yield* repo.listByPatient(PatientId.make(`patient-${yield* uuid}`)),
+        [],
+        "no appointments"
+      )
+    })
+  ),
+  contractCase(
+    "listActiveByProvider gives the provider's active appointments overlapping [from, to) by start time",
+    Effect.gen(function* () {
+      const repo = yield* AppointmentRepo
+      const w = yield* world
+      const third = yield* saved(w, 120, 150)
+      const first = yield* saved(w, 0, 30, { status: "requested" })
+      const second = yield* saved(w, 60, 90)
+      yield* saved(w, 60, 90, { status: "cancelled" })
+      yield* saved(w, 0, 30, { status: "completed" })
+      yield* saved(w, 0, 200, { providerId: w.colleague })
+      const list = (from: number, to: number) =>
+        repo.listActiveByProvider(w.provider, minutes(from), minutes(to))
+      yield* expectEqual(yield* list(0, 200), [first, second, third], "all active ones")
+      yield* expectEqual(yield* list(30, 60), [], "between them (touching both)")
+      yield* expectEqual(yield* list(29, 61), [first, second], "overlapping by a minute")
+      yield* expectEqual(yield* list(70, 80), [second], "inside one")
+      yield* expectEqual(yield* list(150, 400), [], "after the last")
+    })
+  ),
+  contractCase(
+    "listByClinic filters by status, provider, patient and start (from inclusive, to exclusive), by start time",
+    Effect.gen(function* () {
+      const repo = yield* AppointmentRepo
+      const w = yield* world
+      const a = yield* saved(w, 60, 90)
+      const b = yield* saved(w, 0, 30, { status: "cancelled", patientId: w.other })
+      const c = yield* saved(w, 120, 150, { providerId: w.colleague, status: "requested" })
+      const d = yield* saved(w, 180, 210, { status: "completed" })
+      yield* saved(w, 0, 30, { clinicId: w.otherClinic, providerId: ProviderId.make(`p-${w.otherClinic}`) })
+      const q = (query: Omit<ClinicAppointmentQuery, "clinicId">) =>
+        repo.listByClinic({ clinicId: w.clinicId, ...query })
+      yield* expectEqual(yield* q({}), [b, a, c, d], "all of the clinic's")
+      yield* expectEqual(yield* q({ status: "cancelled" }), [b], "by status")
+      yield* expectEqual(yield* q({ providerId: w.colleague }), [c], "by provider")
+      yield* expectEqual(yield* q({ patientId: w.patient }), [a, c, d], "by patient")
+      yield* expectEqual(yield* q({ from: minutes(60) }), [a, c, d], "from, inclusive")
+      yield* expectEqual(yield* q({ to: minutes(120) }), [b, a], "to, exclusive")
+      yield* expectEqual(yield* q({ from: minutes(61), to: minutes(181) }), [c, d], "a range")
+      yield* expectEqual(
+        yield* q({
+          patientId: w.patient,
+          providerId: w.provider,
+          status: "booked",
+          from: T0,
+          to: minutes(400)
+        }),
+        [a],
+        "every filter at once"
+      )
+      yield* expectEqual(
+        yield* q({
+          status: undefined,
+          providerId: undefined,
+          patientId: undefined,
+          from: undefined,
+          to: undefined
+        }),
+        [b, a, c, d],
+        "filters left undefined match all"
+      )
+      yield* expectEqual(
+        yield* repo.listByClinic({ clinicId: ClinicId.make(`c-${yield* uuid}`) }),
+        [],
+        "a clinic without"
+      )
+    })
+  ),
+  contractCase(
+    "concurrent saves for one slot: exactly one holds it, every other answers SlotTaken",
+    Effect.gen(function* () {
+      const repo = yield* AppointmentRepo
+      const w = yield* world
+      const candidates = yield* Effect.all(
+        Array.from({ length: 20 }, (_, i) =>
+          makeAppointment(w, 60 + (i % 3) * 5, 90 + (i % 3) * 5, {
+            patientId: PatientId.make(`${w.patient}-${i}`),
+            status: i % 2 === 0 ? "booked" : "requested"
+          })
+        )
+      )
+      const outcomes = yield* Effect.all(
+        candidates.map((c) =>
+          repo.save(c).pipe(
+            Effect.as("saved"),
+            Effect.catchTag("SlotTaken", (e) => Effect.succeed(e._tag))
+          )
+        ),
+        { concurrency: "unbounded" }
+      )
+      yield* expectEqual(outcomes.filter((o) => o === "saved").length, 1, "saves that held the slot")
+      yield* expectEqual(outcomes.filter((o) => o === "SlotTaken").length, 19, "saves refused")
+      const winner = candidates[outcomes.indexOf("saved")]
+      yield* expectEqual(
+        yield* repo.listActiveByProvider(w.provider, T0, minutes(240)),
+        winner === undefined ? [] : [winner],
+        "the one appointment"
+      )
+    })
+  )
+]
