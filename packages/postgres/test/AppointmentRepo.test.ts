@@ -5,10 +5,10 @@
  * caller's other writes commit, or roll back, as the caller decides.
  */
 import { Appointment, AppointmentRepo, Ids } from "@careportal/domain"
+import { AppointmentRepoContract } from "@careportal/domain/testing"
 import { assert, layer } from "@effect/vitest"
 import { DateTime, Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
-import { AppointmentRepoContract } from "../../domain/src/testing/contracts/AppointmentRepo.ts"
 import * as PgAppointmentRepo from "../src/AppointmentRepo.ts"
 import { warmDatabase } from "./warmDatabase.ts"
 

@@ -1,9 +1,10 @@
 /**
  * `ChartRepo` on PostgreSQL: the same contract cases as the in-memory chart.
  */
+
+import { ChartRepoContract } from "@careportal/domain/testing"
 import { layer } from "@effect/vitest"
 import { Layer } from "effect"
-import { ChartRepoContract } from "../../domain/src/testing/contracts/ChartRepo.ts"
 import * as PgChartRepo from "../src/ChartRepo.ts"
 import { testDatabase } from "./harness.ts"
 

@@ -1,9 +1,10 @@
 /**
  * `ClinicRepo` on PostgreSQL: the same contract cases as the in-memory repository.
  */
+
+import { ClinicRepoContract } from "@careportal/domain/testing"
 import { layer } from "@effect/vitest"
 import { Layer } from "effect"
-import { ClinicRepoContract } from "../../domain/src/testing/contracts/ClinicRepo.ts"
 import * as PgClinicRepo from "../src/ClinicRepo.ts"
 import { testDatabase } from "./harness.ts"
 

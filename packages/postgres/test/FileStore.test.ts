@@ -3,9 +3,9 @@
  * a unit of work is kept only when the unit commits (the bytes live in the same database).
  */
 import { CodeGenerator, FileStore, UnitOfWork, Upload } from "@careportal/domain"
+import { FileStoreContract } from "@careportal/domain/testing"
 import { assert, layer } from "@effect/vitest"
 import { Effect, Layer, Option } from "effect"
-import { FileStoreContract } from "../../domain/src/testing/contracts/FileStore.ts"
 import * as PgFileStore from "../src/FileStore.ts"
 import * as PgUnitOfWork from "../src/UnitOfWork.ts"
 import { testDatabase } from "./harness.ts"

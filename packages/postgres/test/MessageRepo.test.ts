@@ -1,9 +1,10 @@
 /**
  * `MessageRepo` on PostgreSQL: the same contract cases as the in-memory repository.
  */
+
+import { MessageRepoContract } from "@careportal/domain/testing"
 import { layer } from "@effect/vitest"
 import { Layer } from "effect"
-import { MessageRepoContract } from "../../domain/src/testing/contracts/MessageRepo.ts"
 import * as PgMessageRepo from "../src/MessageRepo.ts"
 import { testDatabase } from "./harness.ts"
 

@@ -5,11 +5,11 @@
  * stop at five, after which the right code is refused too.
  */
 import { AuthErrors, AuthPolicy, Ids, Passcode, PasscodeRules, PasscodeStore } from "@careportal/domain"
+import { PasscodeStoreContract } from "@careportal/domain/testing"
 import { assert, layer } from "@effect/vitest"
 import { DateTime, Deferred, Effect, Fiber, Layer, Option, Result } from "effect"
 import { SqlClient } from "effect/sql"
 import { TestClock } from "effect/testing"
-import { PasscodeStoreContract } from "../../domain/src/testing/contracts/PasscodeStore.ts"
 import * as PgPasscodeStore from "../src/PasscodeStore.ts"
 import { warmDatabase } from "./warmDatabase.ts"
 

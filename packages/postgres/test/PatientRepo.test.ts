@@ -1,9 +1,10 @@
 /**
  * `PatientRepo` on PostgreSQL: the same contract cases as the in-memory repository.
  */
+
+import { PatientRepoContract } from "@careportal/domain/testing"
 import { layer } from "@effect/vitest"
 import { Layer } from "effect"
-import { PatientRepoContract } from "../../domain/src/testing/contracts/PatientRepo.ts"
 import * as PgPatientRepo from "../src/PatientRepo.ts"
 import { testDatabase } from "./harness.ts"
 

@@ -4,9 +4,9 @@
  * completion inside the caller's unit of work, as `PreVisit` runs it.
  */
 import { Chart, Ids, Questionnaire, QuestionnaireRepo, UnitOfWork } from "@careportal/domain"
+import { QuestionnaireRepoContract } from "@careportal/domain/testing"
 import { assert, layer } from "@effect/vitest"
 import { Data, DateTime, Effect, Layer, Option } from "effect"
-import { QuestionnaireRepoContract } from "../../domain/src/testing/contracts/QuestionnaireRepo.ts"
 import * as PgChartRepo from "../src/ChartRepo.ts"
 import * as PgQuestionnaireRepo from "../src/QuestionnaireRepo.ts"
 import * as PgUnitOfWork from "../src/UnitOfWork.ts"

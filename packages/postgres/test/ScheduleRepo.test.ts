@@ -1,9 +1,10 @@
 /**
  * `ScheduleRepo` on PostgreSQL: the same contract cases as the in-memory repository.
  */
+
+import { ScheduleRepoContract } from "@careportal/domain/testing"
 import { layer } from "@effect/vitest"
 import { Layer } from "effect"
-import { ScheduleRepoContract } from "../../domain/src/testing/contracts/ScheduleRepo.ts"
 import * as PgScheduleRepo from "../src/ScheduleRepo.ts"
 import { testDatabase } from "./harness.ts"
 

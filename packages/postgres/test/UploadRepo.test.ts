@@ -4,10 +4,10 @@
  * them (read the request, store the photo, file it, use the request up, in one unit of work).
  */
 import { Chart, CodeGenerator, FileStore, Ids, UnitOfWork, Upload, UploadRepo } from "@careportal/domain"
+import { UploadRepoContract } from "@careportal/domain/testing"
 import { assert, layer } from "@effect/vitest"
 import { Data, DateTime, Effect, Layer, Option } from "effect"
 import { SqlClient } from "effect/sql"
-import { UploadRepoContract } from "../../domain/src/testing/contracts/UploadRepo.ts"
 import * as PgChartRepo from "../src/ChartRepo.ts"
 import * as PgFileStore from "../src/FileStore.ts"
 import * as PgUnitOfWork from "../src/UnitOfWork.ts"

@@ -4,10 +4,10 @@
  * inside callers' units of work, and a refused issue inside a unit that goes on to commit.
  */
 import { Ids, Passcode, UnitOfWork, VirtualVisit } from "@careportal/domain"
+import { VirtualVisitStoreContract } from "@careportal/domain/testing"
 import { assert, layer } from "@effect/vitest"
 import { DateTime, Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
-import { VirtualVisitStoreContract } from "../../domain/src/testing/contracts/VirtualVisitStore.ts"
 import * as PgUnitOfWork from "../src/UnitOfWork.ts"
 import * as PgVirtualVisitStore from "../src/VirtualVisitStore.ts"
 import { testDatabase } from "./harness.ts"

@@ -105,3 +105,19 @@ export const makeClinic = (overrides: Partial<ConstructorParameters<typeof Clini
     ...overrides
   })
 export * as Contract from "./Contract.ts"
+
+// The contract suites every implementation of a port must pass (see Contract.ts).
+export * from "./contracts/AppointmentRepo.ts"
+export * from "./contracts/AuditLog.ts"
+export * from "./contracts/ChartRepo.ts"
+export * from "./contracts/ClinicRepo.ts"
+export * from "./contracts/FileStore.ts"
+export * from "./contracts/MessageRepo.ts"
+export * from "./contracts/Outbox.ts"
+export * from "./contracts/PasscodeStore.ts"
+export * from "./contracts/PatientRepo.ts"
+export * from "./contracts/QuestionnaireRepo.ts"
+export * from "./contracts/ScheduleRepo.ts"
+export * from "./contracts/SessionStore.ts"
+export * from "./contracts/UploadRepo.ts"
+export * from "./contracts/VirtualVisitStore.ts"

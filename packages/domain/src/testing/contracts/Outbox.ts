@@ -1,0 +1,283 @@
+/**
+ * The contract of `Outbox`: notifications read back exactly as enqueued, withdrawal of a
+ * group's pending ones, and the dispatchers' claim with its lease (concurrent claims never
+ * return one notification twice).
+ *
+ * `claim` is not scoped to a clinic, so a claim case first leases, for a thousand years,
+ * every notification already due in its own era (`drain`): what it claims afterwards is then
+ * exactly its own. Claim cases must therefore not run at the same time as each other (cases
+ * run one after another; each test file has its own store).
+ */
+import { DateTime, Duration, Effect } from "effect"
+import { CodeGenerator } from "../../CodeGenerator.ts"
+import { ChallengeId, ClinicId, NotificationId, PatientId } from "../../Ids.ts"
+import { Notification, NotificationPayload, SealedCode } from "../../Notification.ts"
+import { Outbox } from "../../Outbox.ts"
+import { type Contract, contractCase, expect, expectEqual } from "../Contract.ts"
+
+const uuid = Effect.gen(function* () {
+  return yield* (yield* CodeGenerator).uuid
+}).pipe(Effect.provide(CodeGenerator.layer))
+
+const world = Effect.map(uuid, (id) => ({
+  clinicId: ClinicId.make(`clinic-${id}`),
+  patientId: PatientId.make(`patient-${id}`)
+}))
+
+type World = Effect.Success<typeof world>
+
+type Fields = ConstructorParameters<typeof Notification>[0]
+
+const notification = (w: World, notBefore: DateTime.Utc, overrides: Partial<Fields> = {}) =>
+  Effect.map(
+    uuid,
+    (id) =>
+      new Notification({
+        id: NotificationId.make(`notification-${id}`),
+        clinicId: w.clinicId,
+        patientId: w.patientId,
+        channel: "email",
+        to: "ada@example.org",
+        language: "en",
+        template: "appointment-reminder",
+        payload: new NotificationPayload({ startsAt: notBefore, path: `/appointments/${id}` }),
+        idempotencyKey: `appointment:${id}:reminder:email`,
+        status: "pending",
+        attempts: 0,
+        notBefore,
+        createdAt: notBefore,
+        ...overrides
+      })
+  )
+
+const enqueued = (notifications: ReadonlyArray<Notification>) =>
+  Effect.gen(function* () {
+    yield* (yield* Outbox).enqueue(notifications)
+    return notifications
+  })
+
+const ofClinic = (w: World) =>
+  Effect.gen(function* () {
+    return (yield* (yield* Outbox).all).filter((n) => n.clinicId === w.clinicId)
+  })
+
+const ids = (notifications: ReadonlyArray<Notification>) => notifications.map((n) => n.id)
+
+const leased = (n: Notification, claimedUntil: DateTime.Utc) => new Notification({ ...n, claimedUntil })
+
+/** Leases away everything due by `now` that earlier cases left, so this case claims only its own. */
+const drain = (now: DateTime.Utc) =>
+  Effect.gen(function* () {
+    const outbox = yield* Outbox
+    // Bounded, so that a claim that ignores leases fails the case instead of looping forever.
+    for (let round = 0; round < 100; round++) {
+      if ((yield* outbox.claim({ now, limit: 1_000, leaseFor: Duration.days(365_000) })).length === 0) return
+    }
+    yield* expect(false, "claim keeps returning notifications it has already leased")
+  })
+
+/** The behaviours of every `Outbox`. */
+export const OutboxContract: Contract<Outbox> = [
+  contractCase(
+    "enqueued notifications read back exactly, in enqueue order; an empty batch changes nothing",
+    Effect.gen(function* () {
+      const outbox = yield* Outbox
+      const w = yield* world
+      const t = DateTime.makeUnsafe("2030-01-02T03:04:05.678Z")
+      const batch = yield* enqueued([
+        yield* notification(w, t, {
+          channel: "sms",
+          to: "+14165550100",
+          language: "fr",
+          template: "link-code",
+          payload: new NotificationPayload({
+            purpose: "quick-link",
+            challengeId: ChallengeId.make("challenge-1"),
+            code: SealedCode.make("c2VhbGVk"),
+            codeContext: "challenge-1",
+            expiresAt: DateTime.makeUnsafe("2030-01-05T03:04:05.678Z"),
+            resourceKind: "message",
+            path: "/links/challenge-1"
+          })
+        }),
+        yield* notification(w, DateTime.makeUnsafe("2030-01-01T00:00:00.000Z"), {
+          groupKey: "appointment:1:reminders",
+          payload: new NotificationPayload({})
+        }),
+        yield* notification(w, t, { status: "sent", attempts: 3 })
+      ])
+      const more = yield* enqueued([yield* notification(w, t)])
+      yield* outbox.enqueue([])
+      yield* expectEqual(yield* ofClinic(w), [...batch, ...more], "all, restricted to this clinic")
+    })
+  ),
+  contractCase(
+    "withdraw marks a group's pending notifications withdrawn and counts them; others stay",
+    Effect.gen(function* () {
+      const outbox = yield* Outbox
+      const w = yield* world
+      const t = DateTime.makeUnsafe("2030-02-01T10:00:00.000Z")
+      const group = `appointment:${yield* uuid}:reminders`
+      const other = `appointment:${yield* uuid}:reminders`
+      const [a, sent, b, elsewhere, loose] = yield* enqueued([
+        yield* notification(w, t, { groupKey: group }),
+        yield* notification(w, t, { groupKey: group, status: "sent", attempts: 1 }),
+        yield* notification(w, t, { groupKey: group, channel: "sms", to: "+14165550100" }),
+        yield* notification(w, t, { groupKey: other }),
+        yield* notification(w, t)
+      ])
+      yield* expectEqual(yield* outbox.withdraw(group), 2, "withdrawn")
+      yield* expectEqual(yield* outbox.withdraw(group), 0, "withdrawn again")
+      yield* expectEqual(yield* outbox.withdraw(`group-${yield* uuid}`), 0, "unknown group")
+      const withdrawn = (n: Notification | undefined) =>
+        n === undefined ? undefined : new Notification({ ...n, status: "withdrawn" })
+      yield* expectEqual(
+        yield* ofClinic(w),
+        [withdrawn(a), sent, withdrawn(b), elsewhere, loose] as ReadonlyArray<Notification>,
+        "after withdrawal"
+      )
+    })
+  ),
+  contractCase(
+    "claim leases pending, due, unleased notifications, oldest notBefore first (ties in enqueue order), up to the limit",
+    Effect.gen(function* () {
+      const outbox = yield* Outbox
+      const w = yield* world
+      const t = (minutes: number) => DateTime.makeUnsafe(Date.UTC(2031, 0, 1, 8, minutes))
+      const now = t(20)
+      yield* drain(now)
+      // The newest due one is enqueued first, so that enqueue order alone would pick it.
+      const [dueNow, a, b, c, notDue, sent, withdrawn, failed] = yield* enqueued([
+        yield* notification(w, now),
+        yield* notification(w, t(10)),
+        yield* notification(w, t(5)),
+        yield* notification(w, t(5), { channel: "sms", to: "+14165550100" }),
+        yield* notification(w, t(30)),
+        yield* notification(w, t(0), { status: "sent", attempts: 1 }),
+        yield* notification(w, t(0), { status: "withdrawn" }),
+        yield* notification(w, t(1), { status: "failed", attempts: 2 })
+      ])
+      const until = DateTime.addDuration(now, "5 minutes")
+      const claim = (limit: number) => outbox.claim({ now, limit, leaseFor: Duration.minutes(5) })
+      yield* expectEqual(yield* claim(0), [], "a limit of 0")
+      // The limit falls between b and c (same notBefore): enqueue order decides.
+      yield* expectEqual(yield* claim(1), [leased(b as Notification, until)], "the oldest, first enqueued")
+      const second = yield* claim(2)
+      yield* expectEqual(ids(second), ids([c, a] as Array<Notification>), "the next two, by notBefore")
+      yield* expectEqual(
+        second,
+        [c, a].map((n) => leased(n as Notification, until)),
+        "claimed notifications carry their lease"
+      )
+      yield* expectEqual(yield* claim(10), [leased(dueNow as Notification, until)], "due exactly now")
+      yield* expectEqual(yield* claim(10), [], "nothing left to claim")
+      yield* expectEqual(
+        yield* ofClinic(w),
+        [
+          leased(dueNow as Notification, until),
+          leased(a as Notification, until),
+          leased(b as Notification, until),
+          leased(c as Notification, until),
+          notDue,
+          sent,
+          withdrawn,
+          failed
+        ] as ReadonlyArray<Notification>,
+        "the store after the claims"
+      )
+    })
+  ),
+  contractCase(
+    "a lease keeps a notification from every other claim until it ends; then it can be claimed again",
+    Effect.gen(function* () {
+      const outbox = yield* Outbox
+      const w = yield* world
+      const now = DateTime.makeUnsafe("2032-06-01T08:00:00.000Z")
+      const later = (ms: number) => DateTime.addDuration(now, Duration.millis(ms))
+      const lease = Duration.minutes(5)
+      yield* drain(later(Duration.toMillis(lease)))
+      const [n] = yield* enqueued([yield* notification(w, now)])
+      const first = yield* outbox.claim({ now, limit: 10, leaseFor: lease })
+      yield* expectEqual(first, [leased(n as Notification, later(300_000))], "first claim")
+      yield* expectEqual(
+        yield* outbox.claim({ now: later(299_999), limit: 10, leaseFor: lease }),
+        [],
+        "while the lease runs"
+      )
+      const again = yield* outbox.claim({ now: later(300_000), limit: 10, leaseFor: lease })
+      yield* expectEqual(again, [leased(n as Notification, later(600_000))], "once the lease has ended")
+      yield* expectEqual(yield* outbox.withdraw("no-such-group"), 0, "withdraw of nothing")
+    })
+  ),
+  contractCase(
+    "a leased notification is still withdrawn with its group (the dispatcher must re-check before sending)",
+    Effect.gen(function* () {
+      const outbox = yield* Outbox
+      const w = yield* world
+      const now = DateTime.makeUnsafe("2033-06-01T08:00:00.000Z")
+      yield* drain(DateTime.addDuration(now, "1 hour"))
+      const group = `appointment:${yield* uuid}:reminders`
+      const [n] = yield* enqueued([yield* notification(w, now, { groupKey: group })])
+      yield* outbox.claim({ now, limit: 1, leaseFor: Duration.minutes(1) })
+      yield* expectEqual(yield* outbox.withdraw(group), 1, "withdrawn")
+      yield* expectEqual(
+        yield* outbox.claim({
+          now: DateTime.addDuration(now, "1 hour"),
+          limit: 10,
+          leaseFor: Duration.minutes(1)
+        }),
+        [],
+        "a withdrawn notification is never claimed, even after its lease"
+      )
+      yield* expectEqual(
+        yield* ofClinic(w),
+        [
+          new Notification({
+            ...(n as Notification),
+            status: "withdrawn",
+            claimedUntil: DateTime.addDuration(now, "1 minute")
+          })
+        ],
+        "the store"
+      )
+    })
+  ),
+  contractCase(
+    "concurrent dispatchers claiming in batches until nothing is left claim every notification exactly once",
+    Effect.gen(function* () {
+      const outbox = yield* Outbox
+      const w = yield* world
+      const now = DateTime.makeUnsafe("2034-06-01T08:00:00.000Z")
+      yield* drain(now)
+      const batch = yield* Effect.all(
+        Array.from({ length: 60 }, (_, i) =>
+          notification(w, DateTime.subtractDuration(now, Duration.seconds(i)))
+        )
+      )
+      yield* outbox.enqueue(batch)
+      // Bounded: a claim that hands out rows twice must fail the case, not loop forever.
+      const dispatcher = Effect.gen(function* () {
+        const claimed: Array<Notification> = []
+        for (let round = 0; round < batch.length; round++) {
+          const next = yield* outbox.claim({ now, limit: 7, leaseFor: Duration.hours(1) })
+          if (next.length === 0) break
+          claimed.push(...next)
+        }
+        return claimed
+      })
+      const claims = (yield* Effect.all([dispatcher, dispatcher, dispatcher, dispatcher], {
+        concurrency: 4
+      })).flat()
+      yield* expectEqual(claims.length, batch.length, "claims in total")
+      yield* expectEqual(
+        [...new Set(ids(claims))].sort(),
+        ids(batch).sort(),
+        "every notification claimed, none twice"
+      )
+      yield* expect(
+        claims.every((n) => n.claimedUntil !== undefined),
+        "every claimed notification carries a lease"
+      )
+    })
+  )
+]

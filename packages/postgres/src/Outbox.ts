@@ -1,0 +1,122 @@
+/**
+ * `Outbox` on PostgreSQL. Dispatchers claim due rows with `FOR UPDATE SKIP LOCKED`: a claim
+ * locks the rows it picks and passes over rows another claim holds, and a row that a claim
+ * committed meanwhile is re-checked on locking and left out, so two dispatchers never hold the
+ * same row while its lease runs.
+ */
+import { Notification, Outbox } from "@careportal/domain"
+import { Array as Arr, DateTime, type Duration, Effect, Layer, Schema } from "effect"
+import { SqlClient } from "effect/sql"
+import { decodeRows, orDie } from "./internal.ts"
+
+const Row = Schema.Struct({
+  clinic_id: Schema.String,
+  id: Schema.String,
+  patient_id: Schema.String,
+  channel: Schema.String,
+  recipient: Schema.String,
+  language: Schema.String,
+  template: Schema.String,
+  payload: Schema.Unknown,
+  idempotency_key: Schema.String,
+  group_key: Schema.NullOr(Schema.String),
+  status: Schema.String,
+  attempts: Schema.Int,
+  not_before: Schema.DateTimeUtcFromDate,
+  created_at: Schema.DateTimeUtcFromDate,
+  claimed_until: Schema.NullOr(Schema.DateTimeUtcFromDate)
+})
+
+/** The payload as JSON (instants as ISO strings): the form kept in the `payload` column. */
+const PayloadJson = Schema.toCodecJson(Notification.NotificationPayload)
+const encodePayload = Schema.encodeSync(PayloadJson)
+const decodePayload = Schema.decodeUnknownSync(PayloadJson)
+
+const toNotification = (row: typeof Row.Type): Notification.Notification =>
+  Schema.decodeUnknownSync(Notification.Notification)({
+    id: row.id,
+    clinicId: row.clinic_id,
+    patientId: row.patient_id,
+    channel: row.channel,
+    to: row.recipient,
+    language: row.language,
+    template: row.template,
+    payload: decodePayload(row.payload),
+    idempotencyKey: row.idempotency_key,
+    ...(row.group_key === null ? {} : { groupKey: row.group_key }),
+    status: row.status,
+    attempts: row.attempts,
+    notBefore: row.not_before,
+    createdAt: row.created_at,
+    ...(row.claimed_until === null ? {} : { claimedUntil: row.claimed_until })
+  })
+
+const notifications = (rows: ReadonlyArray<unknown>) => decodeRows(Row)(rows).map(toNotification)
+
+/** The outbox in the `outbox` table. */
+export const layer: Layer.Layer<Outbox.Outbox, never, SqlClient.SqlClient> = Layer.effect(
+  Outbox.Outbox,
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const date = DateTime.toDate
+    return Outbox.Outbox.of({
+      // One multi-row INSERT: all of them or none.
+      enqueue: Effect.fn("Outbox.enqueue")(function* (batch: ReadonlyArray<Notification.Notification>) {
+        const rows = batch.map(
+          (n): Record<string, unknown> => ({
+            clinic_id: n.clinicId,
+            id: n.id,
+            patient_id: n.patientId,
+            channel: n.channel,
+            recipient: n.to,
+            language: n.language,
+            template: n.template,
+            payload: JSON.stringify(encodePayload(n.payload)),
+            idempotency_key: n.idempotencyKey,
+            group_key: n.groupKey ?? null,
+            status: n.status,
+            attempts: n.attempts,
+            not_before: date(n.notBefore),
+            created_at: date(n.createdAt),
+            claimed_until: n.claimedUntil === undefined ? null : date(n.claimedUntil)
+          })
+        )
+        if (!Arr.isArrayNonEmpty(rows)) return
+        yield* orDie(sql`INSERT INTO outbox ${sql.insert(rows)}`)
+      }),
+      all: orDie(sql`SELECT * FROM outbox ORDER BY position`.pipe(Effect.map(notifications))),
+      withdraw: Effect.fn("Outbox.withdraw")(function* (groupKey: string) {
+        const withdrawn = yield* orDie(sql`
+          UPDATE outbox SET status = 'withdrawn' WHERE group_key = ${groupKey} AND status = 'pending' RETURNING id
+        `)
+        return withdrawn.length
+      }),
+      claim: Effect.fn("Outbox.claim")(function* (options: {
+        readonly now: DateTime.Utc
+        readonly limit: number
+        readonly leaseFor: Duration.Duration
+      }) {
+        const limit = Math.max(0, Math.floor(options.limit))
+        if (limit === 0) return []
+        const now = date(options.now)
+        const until = date(DateTime.addDuration(options.now, options.leaseFor))
+        return notifications(
+          yield* orDie(sql`
+            WITH due AS MATERIALIZED (
+              SELECT clinic_id, id FROM outbox
+              WHERE status = 'pending' AND not_before <= ${now} AND (claimed_until IS NULL OR claimed_until <= ${now})
+              ORDER BY not_before, position
+              LIMIT ${limit}
+              FOR UPDATE SKIP LOCKED
+            ), claimed AS (
+              UPDATE outbox AS o SET claimed_until = ${until}
+              FROM due WHERE o.clinic_id = due.clinic_id AND o.id = due.id
+              RETURNING o.*
+            )
+            SELECT * FROM claimed ORDER BY not_before, position
+          `)
+        )
+      })
+    })
+  })
+)
