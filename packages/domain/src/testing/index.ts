@@ -7,16 +7,14 @@ import { AppointmentRepo } from "../AppointmentRepo.ts"
 import { AuditLog } from "../AuditLog.ts"
 import { Authentication } from "../Authentication.ts"
 import { ChartRepo } from "../Chart.ts"
-import { Clinic, ClinicRepo } from "../Clinic.ts"
+import { ClinicRepo } from "../Clinic.ts"
 import { CodeGenerator } from "../CodeGenerator.ts"
 import { FileStore } from "../FileStore.ts"
 import { Hasher, publicTestSecret } from "../Hasher.ts"
-import { ClinicId, PatientId } from "../Ids.ts"
 import { MessageRepo } from "../MessageRepo.ts"
 import { Notifications } from "../Notifications.ts"
 import { Outbox } from "../Outbox.ts"
 import { PasscodeStore } from "../PasscodeStore.ts"
-import { Address, E164, EmailAddress, HealthCardIdentifier, Patient } from "../Patient.ts"
 import { PatientRepo } from "../PatientRepo.ts"
 import * as Portal from "../Portal.ts"
 import { QuestionnaireRepo } from "../QuestionnaireRepo.ts"
@@ -68,44 +66,6 @@ export const layerAppointmentEvents = Portal.layerAppointmentEvents
 export const layerCareMemory = (options?: { readonly generator?: Layer.Layer<CodeGenerator> }) =>
   Portal.layerServices.pipe(Layer.provideMerge(layerPortsMemory(options)))
 
-/** The clinic the fixtures belong to. */
-export const clinicId = ClinicId.make("clinic-toronto-west")
-
-/** A patient with both contacts and preference `both`; override any field. */
-export const makePatient = (overrides: Partial<ConstructorParameters<typeof Patient>[0]> = {}): Patient =>
-  new Patient({
-    id: PatientId.make("patient-ada"),
-    clinicId,
-    healthCard: new HealthCardIdentifier({ idType: "ON-HCN", number: "1234567890", versionCode: "AB" }),
-    legalName: { given: "Ada", family: "Lovelace" },
-    dateOfBirth: "1985-12-10",
-    email: EmailAddress.make("ada@example.org"),
-    mobile: E164.make("+14165550100"),
-    notificationPreference: "both",
-    address: new Address({
-      line1: "1 King St W",
-      city: "Toronto",
-      region: "ON",
-      postalCode: "M5H 1A1",
-      country: "CA"
-    }),
-    language: "en",
-    ...overrides
-  })
-
-/** The fixtures' clinic: Toronto, English and French. */
-export const makeClinic = (overrides: Partial<ConstructorParameters<typeof Clinic>[0]> = {}): Clinic =>
-  new Clinic({
-    id: clinicId,
-    slug: "toronto-west",
-    name: "Toronto West Family Health",
-    timeZone: "America/Toronto",
-    languages: ["en", "fr"],
-    portalUrl: "https://portal.example.org/toronto-west",
-    ...overrides
-  })
-export * as Contract from "./Contract.ts"
-
 // The contract suites every implementation of a port must pass (see Contract.ts).
 export * from "./contracts/AppointmentRepo.ts"
 export * from "./contracts/AuditLog.ts"
@@ -121,3 +81,5 @@ export * from "./contracts/ScheduleRepo.ts"
 export * from "./contracts/SessionStore.ts"
 export * from "./contracts/UploadRepo.ts"
 export * from "./contracts/VirtualVisitStore.ts"
+export { clinicId, makeClinic, makePatient } from "./fixtures.ts"
+export { patientJourney } from "./Journey.ts"
