@@ -1,21 +1,32 @@
 /**
  * The reference server's entry point.
  *
- * The HTTP server (packages/api, PGlite by default) is not built yet. Until it is, this
- * walks through the passcode login on the in-memory domain, printing what a patient and
- * the clinic would see, so that `pnpm start` shows the SDK working end to end.
+ * The HTTP server (packages/api) is not built yet. Until it is, `pnpm start` opens the
+ * database the server will use — PostgreSQL at DATABASE_URL, or by default the embedded one in
+ * .data/pglite, migrated — and walks through a passcode login on it, printing what a patient
+ * and the clinic would see.
  */
-import { Authentication, Hasher, Notifications, Outbox, PatientRepo } from "@careportal/domain"
+import {
+  Authentication,
+  Clinic,
+  Hasher,
+  Notifications,
+  Outbox,
+  PatientRepo,
+  Portal
+} from "@careportal/domain"
 import * as Testing from "@careportal/domain/testing"
-import { Console, DateTime, Effect, Option, Redacted } from "effect"
+import { Ports } from "@careportal/postgres"
+import { Config, Console, DateTime, Effect, Layer, Option, Redacted } from "effect"
 
 const walkthrough = Effect.gen(function* () {
   const auth = yield* Authentication.Authentication
   const patient = Testing.makePatient()
+  yield* (yield* Clinic.ClinicRepo).save(Testing.makeClinic())
   yield* (yield* PatientRepo.PatientRepo).save(patient)
 
   yield* Console.log(
-    "careportal: the HTTP reference server is coming (see the issues); here is a login on the domain.\n"
+    "careportal: the HTTP server is coming (see the issues); here is a login on the database.\n"
   )
   yield* Console.log(`1. ${patient.legalName.given} starts a login with her health card and email.`)
   const challenge = yield* auth.startLogin({
@@ -27,7 +38,9 @@ const walkthrough = Effect.gen(function* () {
     `   challenge ${challenge.challengeId}, code valid until ${DateTime.formatIso(challenge.expiresAt)}`
   )
 
-  const [notification] = yield* (yield* Outbox.Outbox).all
+  const notification = [...(yield* (yield* Outbox.Outbox).all)]
+    .reverse()
+    .find((n) => n.payload.challengeId === challenge.challengeId)
   if (notification === undefined) return yield* Effect.die(new Error("no notification was queued"))
   // The outbox holds the code sealed; only the delivery step opens it (the console sender shows it).
   const opened = yield* Notifications.openCode(yield* Hasher.Hasher, notification)
@@ -46,12 +59,28 @@ const walkthrough = Effect.gen(function* () {
   yield* Console.log(
     `4. Her token authenticates as patient ${principal.patientId}; the token itself prints as ${String(grant.token)}.`
   )
-
   const again = yield* Effect.flip(auth.verifyLogin(challenge.challengeId, code, false))
   yield* Console.log(`5. The same code again: ${again._tag}: ${again.message}`)
-})
+}).pipe(
+  // Ten codes a day per patient: an eleventh run in a day meets the limit, as a patient would.
+  Effect.catchTag("ResendLimitReached", (e) => Console.log(`   ${e._tag}: ${e.message}`))
+)
 
-Effect.runPromise(walkthrough.pipe(Effect.provide(Testing.layerAuthenticationMemory()))).catch((error) => {
+/** PASSCODE_SECRET when set; otherwise the public development secret, said out loud. */
+const hasher = Layer.unwrap(
+  Effect.gen(function* () {
+    const secret = yield* Config.option(Config.Redacted("PASSCODE_SECRET"))
+    if (Option.isSome(secret)) return Hasher.Hasher.make(secret.value)
+    yield* Console.warn(
+      "careportal: PASSCODE_SECRET is not set; using the public development secret (never in production)"
+    )
+    return Hasher.Hasher.layerMemory
+  })
+)
+
+const App = Portal.layerAuthentication.pipe(Layer.provideMerge(Ports.layerConfig({ hasher })))
+
+Effect.runPromise(walkthrough.pipe(Effect.provide(App))).catch((error) => {
   console.error(error)
   process.exitCode = 1
 })

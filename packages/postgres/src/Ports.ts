@@ -1,7 +1,25 @@
 /**
  * Every careportal port on PostgreSQL, ready to give to `Portal.layerServices`.
  */
+import type {
+  Chart,
+  Clinic,
+  AppointmentRepo as DAppointmentRepo,
+  AuditLog as DAuditLog,
+  FileStore as DFileStore,
+  MessageRepo as DMessageRepo,
+  Outbox as DOutbox,
+  PasscodeStore as DPasscodeStore,
+  PatientRepo as DPatientRepo,
+  QuestionnaireRepo as DQuestionnaireRepo,
+  ScheduleRepo as DScheduleRepo,
+  SessionStore as DSessionStore,
+  UnitOfWork as DUnitOfWork,
+  UploadRepo as DUploadRepo,
+  VirtualVisit
+} from "@careportal/domain"
 import { CodeGenerator, Hasher } from "@careportal/domain"
+import type { PgClient } from "@effect/sql-pg"
 import { Layer } from "effect"
 import type { SqlClient } from "effect/sql"
 import * as AppointmentRepo from "./AppointmentRepo.ts"
@@ -21,8 +39,30 @@ import * as UnitOfWork from "./UnitOfWork.ts"
 import * as UploadRepo from "./UploadRepo.ts"
 import * as VirtualVisitStore from "./VirtualVisitStore.ts"
 
+/** Every repository and store port, and the unit of work. */
+export type Repositories =
+  | DPatientRepo.PatientRepo
+  | Clinic.ClinicRepo
+  | DPasscodeStore.PasscodeStore
+  | DSessionStore.SessionStore
+  | DAuditLog.AuditLog
+  | DOutbox.Outbox
+  | DUnitOfWork.UnitOfWork
+  | Chart.ChartRepo
+  | DScheduleRepo.ScheduleRepo
+  | DAppointmentRepo.AppointmentRepo
+  | DMessageRepo.MessageRepo
+  | DUploadRepo.UploadRepo
+  | DQuestionnaireRepo.QuestionnaireRepo
+  | VirtualVisit.VirtualVisitStore
+  | DFileStore.FileStore
+
 /** The repositories, stores and unit of work on a `SqlClient`; `FileStore` also takes ids from the `CodeGenerator`. */
-export const layerRepositories = Layer.mergeAll(
+export const layerRepositories: Layer.Layer<
+  Repositories,
+  never,
+  SqlClient.SqlClient | CodeGenerator.CodeGenerator
+> = Layer.mergeAll(
   PatientRepo.layer,
   ClinicRepo.layer,
   PasscodeStore.layer,
@@ -57,5 +97,9 @@ export const layerPorts = (
   )
 
 /** The database from configuration (`DATABASE_URL`, or the embedded default), migrated, with every port on it. */
-export const layerConfig = (options: { readonly hasher?: Layer.Layer<Hasher.Hasher, unknown> } = {}) =>
-  layerPorts(options).pipe(Layer.provideMerge(Database.layerConfig))
+export const layerConfig = (
+  options: { readonly hasher?: Layer.Layer<Hasher.Hasher, unknown> } = {}
+): Layer.Layer<
+  Repositories | CodeGenerator.CodeGenerator | Hasher.Hasher | SqlClient.SqlClient | PgClient.PgClient,
+  unknown
+> => layerPorts(options).pipe(Layer.provideMerge(Database.layerConfig))
