@@ -36,6 +36,15 @@ const freshSchema = (maxConnections: number) =>
       yield* Effect.acquireRelease(
         Effect.gen(function* () {
           const sql = yield* PgClient.PgClient
+          // A run that was killed cannot drop its schema: sweep those more than an hour old.
+          const stale = yield* sql<{ readonly nspname: string }>`
+            SELECT nspname FROM pg_namespace WHERE nspname LIKE 'careportal_test_%'`
+          for (const { nspname } of stale) {
+            const born = Number.parseInt(nspname.split("_")[2] ?? "", 36)
+            if (Number.isFinite(born) && Date.now() - born > 3_600_000) {
+              yield* sql.unsafe(`DROP SCHEMA IF EXISTS ${nspname} CASCADE`)
+            }
+          }
           yield* sql.unsafe(`CREATE SCHEMA ${schema}`)
         }).pipe(Effect.provide(admin), Effect.orDie),
         () =>
