@@ -36,7 +36,7 @@ import {
   ProviderId,
   type QuestionnaireId
 } from "./Ids.ts"
-import { type AuditFacts, makeAuditor } from "./internal/audit.ts"
+import { type AuditFacts, makeAuditor, makeRefusals } from "./internal/audit.ts"
 import { QuestionnaireRepo } from "./QuestionnaireRepo.ts"
 import { ScheduleRepo } from "./ScheduleRepo.ts"
 import { type StaffPrincipal, staffActor } from "./Staff.ts"
@@ -230,14 +230,9 @@ const make = Effect.gen(function* () {
   const uow = yield* UnitOfWork
   const audit = makeAuditor(yield* AuditLog, generator)
 
-  /** Runs a unit whose refusals are audited and committed before the error is raised. */
-  const settle = <A, E>(body: Effect.Effect<Result.Result<A, E>>) =>
-    Effect.flatMap(uow.transaction(body), Effect.fromResult)
+  const { settle, refuse } = makeRefusals(uow, audit)
 
   type Facts = Omit<AuditFacts, "outcome" | "reason">
-
-  const refuse = <E extends { readonly _tag: string }>(facts: Facts, error: E) =>
-    Effect.as(audit({ ...facts, outcome: "failure", reason: error._tag }), Result.fail(error))
 
   const factsOf = (staff: StaffPrincipal, action: AuditAction, resource: string): Facts => ({
     clinicId: staff.clinicId,

@@ -10,7 +10,8 @@ import { Authentication, LinkIssued } from "./Authentication.ts"
 import { NotFound } from "./CareErrors.ts"
 import { CodeGenerator } from "./CodeGenerator.ts"
 import { MessageId, type PatientId } from "./Ids.ts"
-import { type AuditFacts, makeAuditor } from "./internal/audit.ts"
+import { patientOfClinic as staffPatient } from "./internal/access.ts"
+import { makeAuditor, makeRefusals } from "./internal/audit.ts"
 import {
   checkText,
   InvalidCursor,
@@ -27,7 +28,6 @@ import {
 } from "./Message.ts"
 import { type MessageKey, MessageRepo } from "./MessageRepo.ts"
 import { ResourceRef } from "./Passcode.ts"
-import type { Patient } from "./Patient.ts"
 import { PatientRepo } from "./PatientRepo.ts"
 import type { PatientPrincipal } from "./Session.ts"
 import { patientActor, type StaffPrincipal, staffActor } from "./Staff.ts"
@@ -139,21 +139,8 @@ const make = Effect.gen(function* () {
   const uow = yield* UnitOfWork
   const audit = makeAuditor(yield* AuditLog, generator)
 
-  /** Runs a unit whose refusals are audited and committed before the error is raised. */
-  const settle = <A, E>(body: Effect.Effect<Result.Result<A, E>>) =>
-    Effect.flatMap(uow.transaction(body), Effect.fromResult)
-
-  const refuse = <E extends { readonly _tag: string }>(
-    facts: Omit<AuditFacts, "outcome" | "reason">,
-    error: E
-  ) => Effect.as(audit({ ...facts, outcome: "failure", reason: error._tag }), Result.fail(error))
-
-  /** The staff member's clinic's patient; a patient of another clinic is not found. */
-  const patientOfClinic = (staff: StaffPrincipal, patientId: PatientId) =>
-    Effect.map(
-      patients.findById(patientId),
-      Option.filter((p: Patient) => p.clinicId === staff.clinicId)
-    )
+  const { settle, refuse } = makeRefusals(uow, audit)
+  const patientOfClinic = staffPatient(patients)
 
   /** The caller's message; someone else's, or one of another clinic, is not found. */
   const ownMessage = (principal: PatientPrincipal, messageId: MessageId) =>

@@ -13,11 +13,11 @@ import { ChartEntry, ChartRepo } from "./Chart.ts"
 import { CodeGenerator } from "./CodeGenerator.ts"
 import { FileStore } from "./FileStore.ts"
 import { ChartEntryId, type PatientId, UploadRequestId } from "./Ids.ts"
-import { type AuditFacts, makeAuditor } from "./internal/audit.ts"
+import { patientOfClinic as staffPatient } from "./internal/access.ts"
+import { makeAuditor, makeRefusals } from "./internal/audit.ts"
 import { textLength } from "./Message.ts"
 import { destinations } from "./Notifications.ts"
 import { ResourceRef } from "./Passcode.ts"
-import type { Patient } from "./Patient.ts"
 import { PatientRepo } from "./PatientRepo.ts"
 import type { PatientPrincipal } from "./Session.ts"
 import { patientActor, type StaffPrincipal, staffActor } from "./Staff.ts"
@@ -120,20 +120,8 @@ const make = Effect.gen(function* () {
   const uow = yield* UnitOfWork
   const audit = makeAuditor(yield* AuditLog, generator)
 
-  /** Runs a unit whose refusals are audited and committed before the error is raised. */
-  const settle = <A, E, E2 = never>(body: Effect.Effect<Result.Result<A, E>, E2>) =>
-    Effect.flatMap(uow.transaction(body), Effect.fromResult)
-
-  const refuse = <E extends { readonly _tag: string }>(
-    facts: Omit<AuditFacts, "outcome" | "reason">,
-    error: E
-  ) => Effect.as(audit({ ...facts, outcome: "failure", reason: error._tag }), Result.fail(error))
-
-  const patientOfClinic = (staff: StaffPrincipal, patientId: PatientId) =>
-    Effect.map(
-      patients.findById(patientId),
-      Option.filter((p: Patient) => p.clinicId === staff.clinicId)
-    )
+  const { settle, refuse } = makeRefusals(uow, audit)
+  const patientOfClinic = staffPatient(patients)
 
   /** The caller's request; someone else's, or one of another clinic, is not found. */
   const ownRequest = (principal: PatientPrincipal, id: UploadRequestId) =>

@@ -13,6 +13,7 @@
  * cases (or other test files) write to at the same time.
  */
 import { Data, Effect } from "effect"
+import { CodeGenerator } from "../CodeGenerator.ts"
 
 /** One behaviour of a port. */
 export interface ContractCase<R> {
@@ -48,3 +49,8 @@ export const contractCase = <R>(name: string, run: Effect.Effect<void, unknown, 
   name,
   run
 })
+
+/** A fresh random id, so that a case's records never meet another case's. */
+export const uniqueId: Effect.Effect<string> = Effect.gen(function* () {
+  return yield* (yield* CodeGenerator).uuid
+}).pipe(Effect.provide(CodeGenerator.layer))

@@ -8,16 +8,18 @@
 import { DateTime, Effect, Exit, Option } from "effect"
 import { Appointment } from "../../Appointment.ts"
 import { AppointmentRepo, type ClinicAppointmentQuery } from "../../AppointmentRepo.ts"
-import { CodeGenerator } from "../../CodeGenerator.ts"
 import { AppointmentId, AppointmentTypeId, ClinicId, PatientId, ProviderId } from "../../Ids.ts"
-import { type Contract, ContractViolation, contractCase, expect, expectEqual } from "../Contract.ts"
+import {
+  type Contract,
+  ContractViolation,
+  contractCase,
+  expect,
+  expectEqual,
+  uniqueId as uuid
+} from "../Contract.ts"
 
 const T0 = DateTime.makeUnsafe("2030-07-01T14:00:00.000Z")
 const minutes = (n: number) => DateTime.addDuration(T0, `${n} minutes`)
-
-const uuid = Effect.gen(function* () {
-  return yield* (yield* CodeGenerator).uuid
-}).pipe(Effect.provide(CodeGenerator.layer))
 
 /** A clinic with two providers and two patients of its own, so that a case sees only its own records. */
 const world = Effect.gen(function* () {

@@ -10,9 +10,8 @@ import { Context, DateTime, Effect, Layer, TxRef } from "effect"
 import { Digest } from "effect/crypto"
 import { Actor, AuditEntry, AuditEvent, chainHash, GENESIS_HASH } from "../../AuditEvent.ts"
 import { AuditLog, AuditLogMemory } from "../../AuditLog.ts"
-import { CodeGenerator } from "../../CodeGenerator.ts"
 import { AuditEventId, ClinicId, PatientId } from "../../Ids.ts"
-import { type Contract, contractCase, expect, expectEqual } from "../Contract.ts"
+import { type Contract, contractCase, expect, expectEqual, uniqueId as uuid } from "../Contract.ts"
 
 /** Direct access to an audit store, as someone with write access to it has: for tests only. */
 export class AuditLogTampering extends Context.Service<
@@ -49,10 +48,6 @@ export const layerAuditLogTamperingMemory: Layer.Layer<AuditLogTampering, never,
   )
 
 const T0 = DateTime.makeUnsafe("2030-05-01T12:00:00.000Z")
-
-const uuid = Effect.gen(function* () {
-  return yield* (yield* CodeGenerator).uuid
-}).pipe(Effect.provide(CodeGenerator.layer))
 
 const digest = Effect.gen(function* () {
   return yield* Digest.Digest

@@ -5,15 +5,10 @@
 import { DateTime, Effect, Option } from "effect"
 import { Actor } from "../../AuditEvent.ts"
 import { ChartEntry, ChartRepo } from "../../Chart.ts"
-import { CodeGenerator } from "../../CodeGenerator.ts"
 import { ChartEntryId, ClinicId, PatientId } from "../../Ids.ts"
-import { type Contract, contractCase, expect, expectEqual } from "../Contract.ts"
+import { type Contract, contractCase, expect, expectEqual, uniqueId as uuid } from "../Contract.ts"
 
 const T0 = DateTime.makeUnsafe("2030-04-01T09:00:00.000Z")
-
-const uuid = Effect.gen(function* () {
-  return yield* (yield* CodeGenerator).uuid
-}).pipe(Effect.provide(CodeGenerator.layer))
 
 /** A clinic and two patients of its own, so that a case sees only its own entries. */
 const world = Effect.gen(function* () {

@@ -4,13 +4,8 @@
  */
 import { Effect, Option } from "effect"
 import { Clinic, ClinicRepo } from "../../Clinic.ts"
-import { CodeGenerator } from "../../CodeGenerator.ts"
 import { ClinicId } from "../../Ids.ts"
-import { type Contract, contractCase, expectEqual } from "../Contract.ts"
-
-const uuid = Effect.gen(function* () {
-  return yield* (yield* CodeGenerator).uuid
-}).pipe(Effect.provide(CodeGenerator.layer))
+import { type Contract, contractCase, expectEqual, uniqueId as uuid } from "../Contract.ts"
 
 const makeClinic = (overrides: Partial<ConstructorParameters<typeof Clinic>[0]> = {}) =>
   Effect.map(

@@ -6,11 +6,7 @@ import { Effect, Option } from "effect"
 import { CodeGenerator } from "../../CodeGenerator.ts"
 import { FileStore, StoredFile } from "../../FileStore.ts"
 import { FileId } from "../../Ids.ts"
-import { type Contract, contractCase, expect, expectEqual } from "../Contract.ts"
-
-const uuid = Effect.gen(function* () {
-  return yield* (yield* CodeGenerator).uuid
-}).pipe(Effect.provide(CodeGenerator.layer))
+import { type Contract, contractCase, expect, expectEqual, uniqueId as uuid } from "../Contract.ts"
 
 const randomBytes = (size: number) =>
   Effect.gen(function* () {

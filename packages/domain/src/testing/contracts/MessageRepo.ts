@@ -5,18 +5,13 @@
  * listing from strictly after a key without gaps or repeats; replies list in the order written.
  */
 import { DateTime, Effect, Option } from "effect"
-import { CodeGenerator } from "../../CodeGenerator.ts"
 import { ClinicId, MessageId, PatientId, StaffId } from "../../Ids.ts"
 import { Message, MessageReply, MessageReplyId } from "../../Message.ts"
 import { compareNewestFirst, type MessageKey, MessageRepo } from "../../MessageRepo.ts"
-import { type Contract, contractCase, expect, expectEqual } from "../Contract.ts"
+import { type Contract, contractCase, expect, expectEqual, uniqueId as uuid } from "../Contract.ts"
 
 const T0 = DateTime.makeUnsafe("2030-07-01T09:00:00.000Z")
 const minutes = (n: number) => DateTime.addDuration(T0, `${n} minutes`)
-
-const uuid = Effect.gen(function* () {
-  return yield* (yield* CodeGenerator).uuid
-}).pipe(Effect.provide(CodeGenerator.layer))
 
 /** A clinic and two patients of its own, so that a case sees only its own messages. */
 const world = Effect.gen(function* () {

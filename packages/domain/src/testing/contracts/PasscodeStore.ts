@@ -7,20 +7,22 @@
  * its patient, across their challenges), and every issue sees the codes issued before it.
  */
 import { DateTime, Effect, Option, Result } from "effect"
-import { CodeGenerator } from "../../CodeGenerator.ts"
 import { ChallengeId, ClinicId, PasscodeId, PatientId } from "../../Ids.ts"
 import { CodeHash, Passcode, type PasscodePurpose, PasscodeTarget, ResourceRef } from "../../Passcode.ts"
 import { type Decision, type IssueContext, PasscodeStore, type Verdict } from "../../PasscodeStore.ts"
-import { type Contract, ContractViolation, contractCase, expect, expectEqual } from "../Contract.ts"
+import {
+  type Contract,
+  ContractViolation,
+  contractCase,
+  expect,
+  expectEqual,
+  uniqueId as uuid
+} from "../Contract.ts"
 
 const T0 = DateTime.makeUnsafe("2030-04-01T09:00:00.000Z")
 const minutes = (n: number) => DateTime.addDuration(T0, `${n} minutes`)
 /** Before every code a case issues: a window from here shows them all. */
 const BEGINNING = DateTime.subtractDuration(T0, "1000 days")
-
-const uuid = Effect.gen(function* () {
-  return yield* (yield* CodeGenerator).uuid
-}).pipe(Effect.provide(CodeGenerator.layer))
 
 /** A clinic and two patients of its own, so that a case sees only its own codes. */
 const world = Effect.gen(function* () {

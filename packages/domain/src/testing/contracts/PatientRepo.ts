@@ -4,15 +4,10 @@
  * card within their clinic only; the card's version code takes no part in the match.
  */
 import { Effect, Option } from "effect"
-import { CodeGenerator } from "../../CodeGenerator.ts"
 import { ClinicId, PatientId } from "../../Ids.ts"
 import { Address, E164, EmailAddress, HealthCardIdentifier, Patient } from "../../Patient.ts"
 import { PatientRepo } from "../../PatientRepo.ts"
-import { type Contract, contractCase, expect, expectEqual } from "../Contract.ts"
-
-const uuid = Effect.gen(function* () {
-  return yield* (yield* CodeGenerator).uuid
-}).pipe(Effect.provide(CodeGenerator.layer))
+import { type Contract, contractCase, expect, expectEqual, uniqueId as uuid } from "../Contract.ts"
 
 /** A clinic of its own and another one, so that a case sees only its own patients. */
 const world = Effect.gen(function* () {

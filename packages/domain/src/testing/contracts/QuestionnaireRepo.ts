@@ -5,18 +5,13 @@
  * most once, also under concurrent completions; cancelling touches only open tasks.
  */
 import { DateTime, Effect, Option } from "effect"
-import { CodeGenerator } from "../../CodeGenerator.ts"
 import { AppointmentId, ChartEntryId, ClinicId, PatientId, QuestionnaireId, TaskId } from "../../Ids.ts"
 import { PreVisitTask, Questionnaire, QuestionnaireResponse } from "../../Questionnaire.ts"
 import { QuestionnaireRepo } from "../../QuestionnaireRepo.ts"
-import { type Contract, contractCase, expect, expectEqual } from "../Contract.ts"
+import { type Contract, contractCase, expect, expectEqual, uniqueId as uuid } from "../Contract.ts"
 
 const T0 = DateTime.makeUnsafe("2030-05-01T09:00:00.000Z")
 const minutes = (n: number) => DateTime.addDuration(T0, `${n} minutes`)
-
-const uuid = Effect.gen(function* () {
-  return yield* (yield* CodeGenerator).uuid
-}).pipe(Effect.provide(CodeGenerator.layer))
 
 /** A clinic, a patient and two appointments of its own, so that a case sees only its own records. */
 const world = Effect.gen(function* () {

@@ -6,17 +6,12 @@
  */
 import { DateTime, Effect, Option } from "effect"
 import { AppointmentType, BlockedPeriod, Provider, WeeklyHours } from "../../Appointment.ts"
-import { CodeGenerator } from "../../CodeGenerator.ts"
 import { AppointmentTypeId, BlockedPeriodId, ClinicId, ProviderId, QuestionnaireId } from "../../Ids.ts"
 import { ScheduleRepo } from "../../ScheduleRepo.ts"
-import { type Contract, contractCase, expect, expectEqual } from "../Contract.ts"
+import { type Contract, contractCase, expect, expectEqual, uniqueId as uuid } from "../Contract.ts"
 
 const T0 = DateTime.makeUnsafe("2030-05-06T13:00:00.000Z")
 const hours = (n: number) => DateTime.addDuration(T0, `${n * 60} minutes`)
-
-const uuid = Effect.gen(function* () {
-  return yield* (yield* CodeGenerator).uuid
-}).pipe(Effect.provide(CodeGenerator.layer))
 
 /** A clinic of its own and another one, so that a case sees only its own records. */
 const world = Effect.gen(function* () {

@@ -4,18 +4,13 @@
  * activity never moves backwards).
  */
 import { DateTime, Effect, Option } from "effect"
-import { CodeGenerator } from "../../CodeGenerator.ts"
 import { ClinicId, PatientId, SessionId } from "../../Ids.ts"
 import { Session, TokenHash } from "../../Session.ts"
 import { SessionStore } from "../../SessionStore.ts"
-import { type Contract, contractCase, expect, expectEqual } from "../Contract.ts"
+import { type Contract, contractCase, expect, expectEqual, uniqueId as uuid } from "../Contract.ts"
 
 const T0 = DateTime.makeUnsafe("2030-03-01T09:00:00.000Z")
 const minutes = (n: number) => DateTime.addDuration(T0, `${n} minutes`)
-
-const uuid = Effect.gen(function* () {
-  return yield* (yield* CodeGenerator).uuid
-}).pipe(Effect.provide(CodeGenerator.layer))
 
 /** A clinic and two patients of its own, so that a case sees only its own sessions. */
 const world = Effect.gen(function* () {

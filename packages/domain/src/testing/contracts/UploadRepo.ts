@@ -5,19 +5,14 @@
  * save it used, exactly one finds it open.
  */
 import { DateTime, Effect, Option } from "effect"
-import { CodeGenerator } from "../../CodeGenerator.ts"
 import { ChartEntryId, ClinicId, PatientId, StaffId, UploadRequestId } from "../../Ids.ts"
 import { UnitOfWork } from "../../UnitOfWork.ts"
 import { UploadRequest } from "../../Upload.ts"
 import { UploadRepo } from "../../UploadRepo.ts"
-import { type Contract, contractCase, expect, expectEqual } from "../Contract.ts"
+import { type Contract, contractCase, expect, expectEqual, uniqueId as uuid } from "../Contract.ts"
 
 const T0 = DateTime.makeUnsafe("2030-08-01T09:00:00.000Z")
 const minutes = (n: number) => DateTime.addDuration(T0, `${n} minutes`)
-
-const uuid = Effect.gen(function* () {
-  return yield* (yield* CodeGenerator).uuid
-}).pipe(Effect.provide(CodeGenerator.layer))
 
 /** A clinic and two patients of its own, so that a case sees only its own requests. */
 const world = Effect.gen(function* () {

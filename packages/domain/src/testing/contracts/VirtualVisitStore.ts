@@ -4,18 +4,13 @@
  * most one active code, also when codes are issued concurrently; revoking ends the active one.
  */
 import { DateTime, Effect, Option } from "effect"
-import { CodeGenerator } from "../../CodeGenerator.ts"
 import { AppointmentId, ClinicId, PatientId } from "../../Ids.ts"
 import { CodeHash } from "../../Passcode.ts"
 import { VirtualVisitStore, VisitCode, VisitCodeId } from "../../VirtualVisit.ts"
-import { type Contract, contractCase, expect, expectEqual } from "../Contract.ts"
+import { type Contract, contractCase, expect, expectEqual, uniqueId as uuid } from "../Contract.ts"
 
 const T0 = DateTime.makeUnsafe("2030-06-01T09:00:00.000Z")
 const minutes = (n: number) => DateTime.addDuration(T0, `${n} minutes`)
-
-const uuid = Effect.gen(function* () {
-  return yield* (yield* CodeGenerator).uuid
-}).pipe(Effect.provide(CodeGenerator.layer))
 
 /** A clinic, a patient and two appointments of its own, so that a case sees only its own codes. */
 const world = Effect.gen(function* () {
