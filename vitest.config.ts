@@ -20,7 +20,9 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000
         }
-      }
+      },
+      { test: { name: "sms", root: "packages/sms", include: ["test/**/*.test.ts"] } },
+      { test: { name: "email", root: "packages/email", include: ["test/**/*.test.ts"] } }
     ]
   }
 })
