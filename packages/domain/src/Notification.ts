@@ -41,6 +41,8 @@ export class NotificationPayload extends Schema.Class<NotificationPayload>("Noti
   resourceKind: Schema.optionalKey(ResourceKind),
   /** The appointment's start, shown in the clinic's time zone. */
   startsAt: Schema.optionalKey(Schema.DateTimeUtc),
+  /** The appointment's end, for the calendar entry an appointment email carries. */
+  endsAt: Schema.optionalKey(Schema.DateTimeUtc),
   /** A path under the clinic's portal URL, e.g. `/links/…` or `/appointments/…`. */
   path: Schema.optionalKey(Schema.String),
   /** For `contact-changed`: which contact was replaced. Never its old or new value. */
@@ -72,5 +74,9 @@ export class Notification extends Schema.Class<Notification>("Notification")({
   notBefore: Schema.DateTimeUtc,
   createdAt: Schema.DateTimeUtc,
   /** A dispatcher's lease: set by `Outbox.claim`, no other dispatcher claims it before then. */
-  claimedUntil: Schema.optionalKey(Schema.DateTimeUtc)
+  claimedUntil: Schema.optionalKey(Schema.DateTimeUtc),
+  /** Why the last attempt failed (the provider's reason), for staff looking at a retried or dead one. */
+  lastError: Schema.optionalKey(Schema.String),
+  /** When the provider accepted it. */
+  sentAt: Schema.optionalKey(Schema.DateTimeUtc)
 }) {}

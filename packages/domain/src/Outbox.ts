@@ -1,9 +1,16 @@
 /**
  * The outbox: notifications recorded for delivery. Delivery itself is the dispatcher's job.
  */
-import { Context, DateTime, type Duration, type Effect, Layer, TxRef } from "effect"
+import { Context, DateTime, type Duration, Effect, Layer, Option, TxRef } from "effect"
+import type { ClinicId, NotificationId } from "./Ids.ts"
 import { type MemoryHandle, memoryLayer } from "./internal/memory.ts"
 import { Notification } from "./Notification.ts"
+
+/** Which notification: its clinic and id (the outbox is keyed by clinic, like every table). */
+export interface NotificationRef {
+  readonly clinicId: ClinicId
+  readonly id: NotificationId
+}
 
 /** Notifications waiting to be sent. */
 export class Outbox extends Context.Service<
@@ -26,6 +33,40 @@ export class Outbox extends Context.Service<
       readonly limit: number
       readonly leaseFor: Duration.Duration
     }) => Effect.Effect<ReadonlyArray<Notification>>
+    /** One notification as it stands now (a dispatcher re-checks it before sending). */
+    readonly find: (ref: NotificationRef) => Effect.Effect<Option.Option<Notification>>
+    /** The clinic's first-recorded notification with this idempotency key, if any. */
+    readonly findByIdempotencyKey: (
+      clinicId: ClinicId,
+      idempotencyKey: string
+    ) => Effect.Effect<Option.Option<Notification>>
+    /**
+     * The provider accepted it: `sent` at `sentAt`, one more attempt, lease cleared. Only a
+     * pending notification changes (a withdrawn, sent or dead one stays as it is); returns
+     * whether it did, so a second dispatcher that sent it too learns it was not the first.
+     */
+    readonly markSent: (ref: NotificationRef, sentAt: DateTime.Utc) => Effect.Effect<boolean>
+    /**
+     * A retryable failure: one more attempt, not before `notBefore`, `lastError` recorded,
+     * lease cleared so that any dispatcher may take it once due. Applies only while it is
+     * pending with `attempts` attempts (those seen when it was claimed), so two dispatchers
+     * that both failed it after a lapsed lease count one attempt, not two; returns whether it did.
+     */
+    readonly scheduleRetry: (
+      ref: NotificationRef,
+      retry: { readonly attempts: number; readonly notBefore: DateTime.Utc; readonly lastError: string }
+    ) => Effect.Effect<boolean>
+    /**
+     * Given up: `dead` (visible to staff) with `lastError`, one more attempt, lease cleared.
+     * Only a pending notification changes; returns whether it did, so that what follows a
+     * death (an email fallback) happens once.
+     */
+    readonly markDead: (ref: NotificationRef, lastError: string) => Effect.Effect<boolean>
+    /**
+     * Hands a claimed notification back unsent (a dispatcher stopping): clears the lease when
+     * it is still pending under exactly this lease, so another dispatcher need not wait it out.
+     */
+    readonly release: (ref: NotificationRef, claimedUntil: DateTime.Utc) => Effect.Effect<boolean>
   }
 >()("@careportal/domain/Outbox") {
   /** In memory; also provides `OutboxMemory` for inspection. */
@@ -69,7 +110,69 @@ const makeMemory = (state: TxRef.TxRef<ReadonlyArray<Notification>>) =>
           return leased
         })
         return [claimed, next]
-      })
+      }),
+    find: (ref) => Effect.map(TxRef.get(state), (all) => Option.fromUndefinedOr(all.find(same(ref)))),
+    findByIdempotencyKey: (clinicId, idempotencyKey) =>
+      Effect.map(TxRef.get(state), (all) =>
+        Option.fromUndefinedOr(
+          all.find((n) => n.clinicId === clinicId && n.idempotencyKey === idempotencyKey)
+        )
+      ),
+    markSent: (ref, sentAt) =>
+      updateOne(
+        state,
+        ref,
+        isPending,
+        (n) => new Notification({ ...unleased(n), status: "sent", attempts: n.attempts + 1, sentAt })
+      ),
+    scheduleRetry: (ref, { attempts, notBefore, lastError }) =>
+      updateOne(
+        state,
+        ref,
+        (n) => isPending(n) && n.attempts === attempts,
+        (n) => new Notification({ ...unleased(n), attempts: n.attempts + 1, notBefore, lastError })
+      ),
+    markDead: (ref, lastError) =>
+      updateOne(
+        state,
+        ref,
+        isPending,
+        (n) => new Notification({ ...unleased(n), status: "dead", attempts: n.attempts + 1, lastError })
+      ),
+    release: (ref, claimedUntil) =>
+      updateOne(
+        state,
+        ref,
+        (n) =>
+          isPending(n) && n.claimedUntil !== undefined && DateTime.Equivalence(n.claimedUntil, claimedUntil),
+        unleased
+      )
+  })
+
+const same = (ref: NotificationRef) => (n: Notification) => n.clinicId === ref.clinicId && n.id === ref.id
+
+const isPending = (n: Notification) => n.status === "pending"
+
+/** The notification without its lease. */
+const unleased = (n: Notification): Notification => {
+  const { claimedUntil: _, ...rest } = n
+  return new Notification(rest)
+}
+
+/** Replaces the referenced notification with `f` of it where `when` holds; whether it did. */
+const updateOne = (
+  state: TxRef.TxRef<ReadonlyArray<Notification>>,
+  ref: NotificationRef,
+  when: (n: Notification) => boolean,
+  f: (n: Notification) => Notification
+) =>
+  TxRef.modify(state, (all): [boolean, ReadonlyArray<Notification>] => {
+    const index = all.findIndex(same(ref))
+    const n = all[index]
+    if (n === undefined || !when(n)) return [false, all]
+    const next = [...all]
+    next[index] = f(n)
+    return [true, next]
   })
 
 const isClaimable = (n: Notification, now: DateTime.Utc) =>

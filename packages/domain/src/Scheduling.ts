@@ -370,7 +370,11 @@ const make = Effect.gen(function* () {
   const saveInactive = (appointment: Appointment) => Effect.orDie(appointments.save(appointment))
 
   const payloadOf = (appointment: Appointment) =>
-    new NotificationPayload({ startsAt: appointment.start, path: `/appointments/${appointment.id}` })
+    new NotificationPayload({
+      startsAt: appointment.start,
+      endsAt: appointment.end,
+      path: `/appointments/${appointment.id}`
+    })
 
   // Keys carry a per-change id, so a second move's notices and reminders never reuse the first's.
   const notify = (

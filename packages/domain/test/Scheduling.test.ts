@@ -973,11 +973,12 @@ describe("Scheduling reminders and notices", () => {
         )
         assert.strictEqual(reminderGroupKey(booked.id), `appointment:${booked.id}:reminders`)
         for (const n of notes) {
-          assert.deepStrictEqual(Object.keys(n.payload).sort(), ["path", "startsAt"])
+          assert.deepStrictEqual(Object.keys(n.payload).sort(), ["endsAt", "path", "startsAt"])
           assert.deepStrictEqual(
-            [ms(n.payload.startsAt ?? monday), n.payload.path],
-            [ms(visit), `/appointments/${booked.id}`]
+            [ms(n.payload.startsAt ?? monday), ms(n.payload.endsAt ?? monday), n.payload.path],
+            [ms(visit), ms(booked.end), `/appointments/${booked.id}`]
           )
+          assert.strictEqual(ms(booked.end) - ms(visit), 30 * 60_000)
         }
         assert.strictEqual(new Set(notes.map((n) => n.idempotencyKey)).size, notes.length)
       }).pipe(Effect.provide(schedulingDomain()))

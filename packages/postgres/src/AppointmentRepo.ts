@@ -66,7 +66,11 @@ export const layer: Layer.Layer<AppointmentRepo.AppointmentRepo, never, SqlClien
       save: (a) =>
         sql
           .withTransaction(
-            sql`
+            // The exclusion constraint decides; the per-provider lock only makes conflicting
+            // bookings queue instead of deadlocking on each other's uncommitted rows (which
+            // concurrent inserts under an exclusion constraint can do).
+            sql`SELECT pg_advisory_xact_lock(hashtext('appointments'), hashtext(${a.providerId}))`.pipe(
+              Effect.andThen(sql`
               INSERT INTO appointments (clinic_id, id, patient_id, provider_id, type_id, mode, start_at, end_at, status,
                 created_at, updated_at)
               VALUES (${a.clinicId}, ${a.id}, ${a.patientId}, ${a.providerId}, ${a.typeId}, ${a.mode}, ${date(a.start)},
@@ -75,7 +79,8 @@ export const layer: Layer.Layer<AppointmentRepo.AppointmentRepo, never, SqlClien
                 provider_id = EXCLUDED.provider_id, type_id = EXCLUDED.type_id, mode = EXCLUDED.mode,
                 start_at = EXCLUDED.start_at, end_at = EXCLUDED.end_at, status = EXCLUDED.status,
                 created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at
-            `
+            `)
+            )
           )
           .pipe(
             Effect.asVoid,

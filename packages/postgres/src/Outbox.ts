@@ -4,6 +4,8 @@
  * committed meanwhile is re-checked on locking and left out, so two dispatchers never hold the
  * same row while its lease runs.
  */
+
+import type { Ids } from "@careportal/domain"
 import { Notification, Outbox } from "@careportal/domain"
 import { Array as Arr, DateTime, type Duration, Effect, Layer, Schema } from "effect"
 import { SqlClient } from "effect/sql"
@@ -24,7 +26,9 @@ const Row = Schema.Struct({
   attempts: Schema.Int,
   not_before: Schema.DateTimeUtcFromDate,
   created_at: Schema.DateTimeUtcFromDate,
-  claimed_until: Schema.NullOr(Schema.DateTimeUtcFromDate)
+  claimed_until: Schema.NullOr(Schema.DateTimeUtcFromDate),
+  last_error: Schema.NullOr(Schema.String),
+  sent_at: Schema.NullOr(Schema.DateTimeUtcFromDate)
 })
 
 /** The payload as JSON (instants as ISO strings): the form kept in the `payload` column. */
@@ -48,10 +52,14 @@ const toNotification = (row: typeof Row.Type): Notification.Notification =>
     attempts: row.attempts,
     notBefore: row.not_before,
     createdAt: row.created_at,
-    ...(row.claimed_until === null ? {} : { claimedUntil: row.claimed_until })
+    ...(row.claimed_until === null ? {} : { claimedUntil: row.claimed_until }),
+    ...(row.last_error === null ? {} : { lastError: row.last_error }),
+    ...(row.sent_at === null ? {} : { sentAt: row.sent_at })
   })
 
 const notifications = (rows: ReadonlyArray<unknown>) => decodeRows(Row)(rows).map(toNotification)
+
+const changed = (rows: ReadonlyArray<unknown>) => rows.length > 0
 
 /** The outbox in the `outbox` table. */
 export const layer: Layer.Layer<Outbox.Outbox, never, SqlClient.SqlClient> = Layer.effect(
@@ -78,7 +86,9 @@ export const layer: Layer.Layer<Outbox.Outbox, never, SqlClient.SqlClient> = Lay
             attempts: n.attempts,
             not_before: date(n.notBefore),
             created_at: date(n.createdAt),
-            claimed_until: n.claimedUntil === undefined ? null : date(n.claimedUntil)
+            claimed_until: n.claimedUntil === undefined ? null : date(n.claimedUntil),
+            last_error: n.lastError ?? null,
+            sent_at: n.sentAt === undefined ? null : date(n.sentAt)
           })
         )
         if (!Arr.isArrayNonEmpty(rows)) return
@@ -114,6 +124,71 @@ export const layer: Layer.Layer<Outbox.Outbox, never, SqlClient.SqlClient> = Lay
               RETURNING o.*
             )
             SELECT * FROM claimed ORDER BY not_before, position
+          `)
+        )
+      }),
+      find: Effect.fn("Outbox.find")(function* (ref: Outbox.NotificationRef) {
+        return Arr.head(
+          notifications(
+            yield* orDie(sql`SELECT * FROM outbox WHERE clinic_id = ${ref.clinicId} AND id = ${ref.id}`)
+          )
+        )
+      }),
+      findByIdempotencyKey: Effect.fn("Outbox.findByIdempotencyKey")(function* (
+        clinicId: Ids.ClinicId,
+        idempotencyKey: string
+      ) {
+        return Arr.head(
+          notifications(
+            yield* orDie(sql`
+              SELECT * FROM outbox WHERE clinic_id = ${clinicId} AND idempotency_key = ${idempotencyKey}
+              ORDER BY position LIMIT 1
+            `)
+          )
+        )
+      }),
+      // Each outcome is one conditional UPDATE: a concurrent one waits for the row lock and then
+      // re-checks the condition, so of two dispatchers only the first changes the row.
+      markSent: Effect.fn("Outbox.markSent")(function* (ref: Outbox.NotificationRef, sentAt: DateTime.Utc) {
+        return changed(
+          yield* orDie(sql`
+            UPDATE outbox SET status = 'sent', sent_at = ${date(sentAt)}, attempts = attempts + 1, claimed_until = NULL
+            WHERE clinic_id = ${ref.clinicId} AND id = ${ref.id} AND status = 'pending' RETURNING id
+          `)
+        )
+      }),
+      scheduleRetry: Effect.fn("Outbox.scheduleRetry")(function* (
+        ref: Outbox.NotificationRef,
+        retry: { readonly attempts: number; readonly notBefore: DateTime.Utc; readonly lastError: string }
+      ) {
+        return changed(
+          yield* orDie(sql`
+            UPDATE outbox
+            SET attempts = attempts + 1, not_before = ${date(retry.notBefore)}, last_error = ${retry.lastError},
+              claimed_until = NULL
+            WHERE clinic_id = ${ref.clinicId} AND id = ${ref.id} AND status = 'pending' AND attempts = ${retry.attempts}
+            RETURNING id
+          `)
+        )
+      }),
+      markDead: Effect.fn("Outbox.markDead")(function* (ref: Outbox.NotificationRef, lastError: string) {
+        return changed(
+          yield* orDie(sql`
+            UPDATE outbox SET status = 'dead', last_error = ${lastError}, attempts = attempts + 1, claimed_until = NULL
+            WHERE clinic_id = ${ref.clinicId} AND id = ${ref.id} AND status = 'pending' RETURNING id
+          `)
+        )
+      }),
+      release: Effect.fn("Outbox.release")(function* (
+        ref: Outbox.NotificationRef,
+        claimedUntil: DateTime.Utc
+      ) {
+        return changed(
+          yield* orDie(sql`
+            UPDATE outbox SET claimed_until = NULL
+            WHERE clinic_id = ${ref.clinicId} AND id = ${ref.id} AND status = 'pending'
+              AND claimed_until = ${date(claimedUntil)}
+            RETURNING id
           `)
         )
       })

@@ -9,6 +9,7 @@ import auditOutbox from "./00003_audit_outbox.ts"
 import scheduling from "./00004_scheduling.ts"
 import careRecords from "./00005_care_records.ts"
 import messagesUploads from "./00006_messages_uploads.ts"
+import outboxDelivery from "./00007_outbox_delivery.ts"
 
 /** Every migration by `<number>_<name>`. */
 export const loader = Migrator.fromRecord({
@@ -17,5 +18,6 @@ export const loader = Migrator.fromRecord({
   "00003_audit_outbox": auditOutbox,
   "00004_scheduling": scheduling,
   "00005_care_records": careRecords,
-  "00006_messages_uploads": messagesUploads
+  "00006_messages_uploads": messagesUploads,
+  "00007_outbox_delivery": outboxDelivery
 })

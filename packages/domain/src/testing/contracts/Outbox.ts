@@ -8,7 +8,7 @@
  * exactly its own. Claim cases must therefore not run at the same time as each other (cases
  * run one after another; each test file has its own store).
  */
-import { DateTime, Duration, Effect } from "effect"
+import { DateTime, Duration, Effect, Option } from "effect"
 import { CodeGenerator } from "../../CodeGenerator.ts"
 import { ChallengeId, ClinicId, NotificationId, PatientId } from "../../Ids.ts"
 import { Notification, NotificationPayload, SealedCode } from "../../Notification.ts"
@@ -277,6 +277,273 @@ export const OutboxContract: Contract<Outbox> = [
       yield* expect(
         claims.every((n) => n.claimedUntil !== undefined),
         "every claimed notification carries a lease"
+      )
+    })
+  ),
+  contractCase(
+    "lastError and sentAt read back as enqueued",
+    Effect.gen(function* () {
+      const w = yield* world
+      const t = DateTime.makeUnsafe("2030-03-01T10:00:00.123Z")
+      const batch = yield* enqueued([
+        yield* notification(w, t, { status: "sent", attempts: 2, lastError: "503 from provider", sentAt: t }),
+        yield* notification(w, t, { status: "dead", attempts: 8, lastError: "timed out" })
+      ])
+      yield* expectEqual(yield* ofClinic(w), batch, "all")
+    })
+  ),
+  contractCase(
+    "find reads one notification as it stands; findByIdempotencyKey finds the clinic's first with that key",
+    Effect.gen(function* () {
+      const outbox = yield* Outbox
+      const w = yield* world
+      const elsewhere = yield* world
+      const now = DateTime.makeUnsafe("2036-01-01T08:00:00.000Z")
+      yield* drain(now)
+      const key = `appointment:${yield* uuid}:reminder:sms`
+      const [first, second, other] = yield* enqueued([
+        yield* notification(w, now, { idempotencyKey: key, channel: "sms", to: "+14165550100" }),
+        yield* notification(w, now, { idempotencyKey: key }),
+        yield* notification(elsewhere, now, { idempotencyKey: key })
+      ])
+      const n = first as Notification
+      yield* expectEqual(yield* outbox.find(n), Option.some(n), "found")
+      const claimed = yield* outbox.claim({ now, limit: 1, leaseFor: Duration.minutes(5) })
+      yield* expectEqual(claimed, [leased(n, DateTime.addDuration(now, "5 minutes"))], "claimed")
+      yield* expectEqual(
+        yield* outbox.find(n),
+        Option.some(claimed[0] as Notification),
+        "found with its lease"
+      )
+      yield* expectEqual(
+        yield* outbox.find({ clinicId: elsewhere.clinicId, id: n.id }),
+        Option.none(),
+        "the id under another clinic"
+      )
+      yield* expectEqual(
+        yield* outbox.find({ clinicId: w.clinicId, id: NotificationId.make(`notification-${yield* uuid}`) }),
+        Option.none(),
+        "a missing id"
+      )
+      yield* expectEqual(
+        Option.map(yield* outbox.findByIdempotencyKey(w.clinicId, key), (x) => x.id),
+        Option.some(n.id),
+        "the first recorded with the key"
+      )
+      yield* expectEqual(
+        Option.map(yield* outbox.findByIdempotencyKey(elsewhere.clinicId, key), (x) => x.id),
+        Option.some((other as Notification).id),
+        "the other clinic's own"
+      )
+      yield* expectEqual(
+        yield* outbox.findByIdempotencyKey(w.clinicId, `${key}:fallback`),
+        Option.none(),
+        "an unknown key"
+      )
+      yield* expect(second !== undefined, "the second was enqueued")
+    })
+  ),
+  contractCase(
+    "markSent: a pending notification becomes sent at sentAt with one more attempt and no lease; others stay",
+    Effect.gen(function* () {
+      const outbox = yield* Outbox
+      const w = yield* world
+      const now = DateTime.makeUnsafe("2037-01-01T08:00:00.000Z")
+      yield* drain(DateTime.addDuration(now, "1 day"))
+      const [pending, withdrawn, dead, sent] = yield* enqueued([
+        yield* notification(w, now, { attempts: 2, lastError: "503" }),
+        yield* notification(w, now, { status: "withdrawn" }),
+        yield* notification(w, now, { status: "dead", attempts: 8, lastError: "timed out" }),
+        yield* notification(w, now, { status: "sent", attempts: 1, sentAt: now })
+      ])
+      const p = pending as Notification
+      yield* outbox.claim({ now, limit: 10, leaseFor: Duration.minutes(5) })
+      const at = DateTime.addDuration(now, "1 minute")
+      yield* expectEqual(yield* outbox.markSent(p, at), true, "marked sent")
+      yield* expectEqual(yield* outbox.markSent(p, DateTime.addDuration(at, "1 minute")), false, "sent again")
+      for (const other of [withdrawn, dead, sent] as Array<Notification>) {
+        yield* expectEqual(yield* outbox.markSent(other, at), false, `a ${other.status} one`)
+      }
+      yield* expectEqual(
+        yield* outbox.markSent(
+          { clinicId: w.clinicId, id: NotificationId.make(`notification-${yield* uuid}`) },
+          at
+        ),
+        false,
+        "a missing one"
+      )
+      yield* expectEqual(
+        yield* ofClinic(w),
+        [
+          new Notification({ ...p, status: "sent", attempts: 3, sentAt: at }),
+          withdrawn,
+          dead,
+          sent
+        ] as ReadonlyArray<Notification>,
+        "the store"
+      )
+      yield* expectEqual(
+        yield* outbox.claim({
+          now: DateTime.addDuration(now, "1 day"),
+          limit: 10,
+          leaseFor: Duration.minutes(5)
+        }),
+        [],
+        "a sent notification is never claimed"
+      )
+    })
+  ),
+  contractCase(
+    "scheduleRetry: one more attempt, the new notBefore and lastError, no lease; only at the attempts seen; claimable once due",
+    Effect.gen(function* () {
+      const outbox = yield* Outbox
+      const w = yield* world
+      const now = DateTime.makeUnsafe("2038-01-01T08:00:00.000Z")
+      const retryAt = DateTime.addDuration(now, "30 seconds")
+      yield* drain(retryAt)
+      const [n, withdrawn] = yield* enqueued([
+        yield* notification(w, now),
+        yield* notification(w, now, { status: "withdrawn" })
+      ])
+      const first = n as Notification
+      yield* expectEqual(
+        yield* outbox.claim({ now, limit: 10, leaseFor: Duration.hours(1) }),
+        [leased(first, DateTime.addDuration(now, "1 hour"))],
+        "claimed"
+      )
+      const retry = { attempts: 0, notBefore: retryAt, lastError: "503 Service Unavailable" }
+      yield* expectEqual(yield* outbox.scheduleRetry(first, retry), true, "scheduled")
+      yield* expectEqual(yield* outbox.scheduleRetry(first, retry), false, "the same attempt again")
+      yield* expectEqual(
+        yield* outbox.scheduleRetry(withdrawn as Notification, retry),
+        false,
+        "a withdrawn one"
+      )
+      const retried = new Notification({
+        ...first,
+        attempts: 1,
+        notBefore: retryAt,
+        lastError: "503 Service Unavailable"
+      })
+      yield* expectEqual(yield* ofClinic(w), [retried, withdrawn] as ReadonlyArray<Notification>, "the store")
+      yield* expectEqual(
+        yield* outbox.claim({
+          now: DateTime.subtractDuration(retryAt, Duration.millis(1)),
+          limit: 10,
+          leaseFor: Duration.minutes(5)
+        }),
+        [],
+        "not before its new time, though its lease was cleared"
+      )
+      const again = yield* outbox.claim({ now: retryAt, limit: 10, leaseFor: Duration.minutes(5) })
+      yield* expectEqual(
+        again,
+        [leased(retried, DateTime.addDuration(retryAt, "5 minutes"))],
+        "claimed again"
+      )
+      yield* expectEqual(
+        yield* outbox.scheduleRetry(first, { ...retry, attempts: 1, lastError: "timed out" }),
+        true,
+        "the second attempt's retry"
+      )
+      yield* expectEqual(
+        Option.map(yield* outbox.find(first), (x) => `${x.attempts}: ${x.lastError}`),
+        Option.some("2: timed out"),
+        "after the second retry"
+      )
+    })
+  ),
+  contractCase(
+    "markDead: dead with lastError, one more attempt, no lease, never claimed again; only once",
+    Effect.gen(function* () {
+      const outbox = yield* Outbox
+      const w = yield* world
+      const now = DateTime.makeUnsafe("2039-01-01T08:00:00.000Z")
+      const later = DateTime.addDuration(now, "1 day")
+      yield* drain(later)
+      const [n, sent] = yield* enqueued([
+        yield* notification(w, now, { attempts: 7, lastError: "503" }),
+        yield* notification(w, now, { status: "sent", attempts: 1, sentAt: now })
+      ])
+      const first = n as Notification
+      yield* outbox.claim({ now, limit: 10, leaseFor: Duration.minutes(5) })
+      yield* expectEqual(yield* outbox.markDead(first, "400 invalid number"), true, "marked dead")
+      yield* expectEqual(yield* outbox.markDead(first, "again"), false, "dead again")
+      yield* expectEqual(yield* outbox.markDead(sent as Notification, "late"), false, "a sent one")
+      yield* expectEqual(
+        yield* ofClinic(w),
+        [
+          new Notification({ ...first, status: "dead", attempts: 8, lastError: "400 invalid number" }),
+          sent
+        ] as ReadonlyArray<Notification>,
+        "the store"
+      )
+      yield* expectEqual(
+        yield* outbox.claim({ now: later, limit: 10, leaseFor: Duration.minutes(5) }),
+        [],
+        "a dead notification is never claimed"
+      )
+    })
+  ),
+  contractCase(
+    "release clears exactly this lease of a pending notification, so another claim takes it at once",
+    Effect.gen(function* () {
+      const outbox = yield* Outbox
+      const w = yield* world
+      const now = DateTime.makeUnsafe("2040-01-01T08:00:00.000Z")
+      yield* drain(now)
+      const [n] = yield* enqueued([yield* notification(w, now)])
+      const first = n as Notification
+      const lease = DateTime.addDuration(now, "5 minutes")
+      yield* outbox.claim({ now, limit: 10, leaseFor: Duration.minutes(5) })
+      yield* expectEqual(
+        yield* outbox.release(first, DateTime.addDuration(lease, "1 millis")),
+        false,
+        "another lease"
+      )
+      yield* expectEqual(
+        yield* outbox.claim({ now, limit: 10, leaseFor: Duration.minutes(5) }),
+        [],
+        "still leased"
+      )
+      yield* expectEqual(yield* outbox.release(first, lease), true, "released")
+      yield* expectEqual(yield* outbox.release(first, lease), false, "released again")
+      yield* expectEqual(yield* ofClinic(w), [first], "the store: as enqueued")
+      const again = yield* outbox.claim({ now, limit: 10, leaseFor: Duration.minutes(1) })
+      yield* expectEqual(again, [leased(first, DateTime.addDuration(now, "1 minute"))], "claimed at once")
+      yield* expectEqual(yield* outbox.markSent(first, now), true, "sent")
+      yield* expectEqual(
+        yield* outbox.release(first, DateTime.addDuration(now, "1 minute")),
+        false,
+        "a sent one"
+      )
+    })
+  ),
+  contractCase(
+    "concurrent outcomes for one notification: exactly one markDead and one scheduleRetry per attempt change it",
+    Effect.gen(function* () {
+      const outbox = yield* Outbox
+      const w = yield* world
+      const now = DateTime.makeUnsafe("2030-05-01T08:00:00.000Z")
+      const [a, b] = yield* enqueued([yield* notification(w, now), yield* notification(w, now)])
+      const retry = { attempts: 0, notBefore: now, lastError: "503" }
+      const retries = yield* Effect.all(
+        Array.from({ length: 10 }, () => outbox.scheduleRetry(a as Notification, retry)),
+        { concurrency: "unbounded" }
+      )
+      yield* expectEqual(retries.filter((x) => x).length, 1, "retries that changed it")
+      const deaths = yield* Effect.all(
+        Array.from({ length: 10 }, (_, i) => outbox.markDead(b as Notification, `failure ${i}`)),
+        { concurrency: "unbounded" }
+      )
+      yield* expectEqual(deaths.filter((x) => x).length, 1, "deaths that changed it")
+      yield* expectEqual(
+        (yield* ofClinic(w)).map((n) => [n.status, n.attempts]),
+        [
+          ["pending", 1],
+          ["dead", 1]
+        ],
+        "the store"
       )
     })
   )
