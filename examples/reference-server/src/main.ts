@@ -9,6 +9,7 @@
 import {
   Authentication,
   Clinic,
+  Dispatcher,
   Hasher,
   Notifications,
   Outbox,
@@ -16,7 +17,9 @@ import {
   Portal
 } from "@careportal/domain"
 import * as Testing from "@careportal/domain/testing"
+import { Console as EmailConsole, Smtp } from "@careportal/email"
 import { Ports } from "@careportal/postgres"
+import { Console as SmsConsole, Twilio } from "@careportal/sms"
 import { Config, Console, DateTime, Effect, Layer, Option, Redacted } from "effect"
 
 const walkthrough = Effect.gen(function* () {
@@ -38,6 +41,11 @@ const walkthrough = Effect.gen(function* () {
     `   challenge ${challenge.challengeId}, code valid until ${DateTime.formatIso(challenge.expiresAt)}`
   )
 
+  // The dispatcher delivers the outbox: with the default console senders the message (and its
+  // code) appears in the log; with SMTP_* / SMS_* set it goes to the real providers.
+  const delivered = yield* (yield* Dispatcher.Dispatcher).runOnce({ batchSize: 20 })
+  yield* Console.log(`   the dispatcher sent ${delivered.sent} notification(s)`)
+
   const notification = [...(yield* (yield* Outbox.Outbox).all)]
     .reverse()
     .find((n) => n.payload.challengeId === challenge.challengeId)
@@ -49,7 +57,7 @@ const walkthrough = Effect.gen(function* () {
   yield* Console.log(
     `2. The outbox holds a ${notification.template} ${notification.channel} to ${notification.to}.`
   )
-  yield* Console.log(`   [console sender] Your careportal code is ${Redacted.value(code)}`)
+  yield* Console.log(`   (the code it carried: ${Redacted.value(code)})`)
 
   const grant = yield* auth.verifyLogin(challenge.challengeId, code, false)
   yield* Console.log(
@@ -78,7 +86,27 @@ const hasher = Layer.unwrap(
   })
 )
 
-const App = Portal.layerAuthentication.pipe(Layer.provideMerge(Ports.layerConfig({ hasher })))
+/** SMTP when SMTP_URL or SMTP_HOST is set, else the console sender (development). */
+const email = Layer.unwrap(
+  Effect.gen(function* () {
+    const url = yield* Config.option(Config.String("SMTP_URL"))
+    const host = yield* Config.option(Config.String("SMTP_HOST"))
+    return Option.isSome(url) || Option.isSome(host) ? Smtp.layerConfig : EmailConsole.layer
+  })
+)
+
+/** The Twilio-compatible API when SMS_ACCOUNT_SID is set, else the console sender (development). */
+const sms = Layer.unwrap(
+  Effect.gen(function* () {
+    const sid = yield* Config.option(Config.String("SMS_ACCOUNT_SID"))
+    return Option.isSome(sid) ? Twilio.layerConfig : SmsConsole.layer
+  })
+)
+
+const App = Layer.mergeAll(Portal.layerAuthentication, Dispatcher.Dispatcher.layer).pipe(
+  Layer.provideMerge(Layer.mergeAll(email, sms)),
+  Layer.provideMerge(Ports.layerConfig({ hasher }))
+)
 
 Effect.runPromise(walkthrough.pipe(Effect.provide(App))).catch((error) => {
   console.error(error)
