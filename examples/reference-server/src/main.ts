@@ -17,10 +17,9 @@ import {
   Portal
 } from "@careportal/domain"
 import * as Testing from "@careportal/domain/testing"
-import { Console as EmailConsole, Smtp } from "@careportal/email"
 import { Ports } from "@careportal/postgres"
-import { Console as SmsConsole, Twilio } from "@careportal/sms"
-import { Config, Console, DateTime, Effect, Layer, Option, Redacted } from "effect"
+import { Console, DateTime, Effect, Layer, Option, Redacted } from "effect"
+import * as Environment from "./Environment.ts"
 
 const walkthrough = Effect.gen(function* () {
   const auth = yield* Authentication.Authentication
@@ -74,38 +73,9 @@ const walkthrough = Effect.gen(function* () {
   Effect.catchTag("ResendLimitReached", (e) => Console.log(`   ${e._tag}: ${e.message}`))
 )
 
-/** PASSCODE_SECRET when set; otherwise the public development secret, said out loud. */
-const hasher = Layer.unwrap(
-  Effect.gen(function* () {
-    const secret = yield* Config.option(Config.Redacted("PASSCODE_SECRET"))
-    if (Option.isSome(secret)) return Hasher.Hasher.make(secret.value)
-    yield* Console.warn(
-      "careportal: PASSCODE_SECRET is not set; using the public development secret (never in production)"
-    )
-    return Hasher.Hasher.layerMemory
-  })
-)
-
-/** SMTP when SMTP_URL or SMTP_HOST is set, else the console sender (development). */
-const email = Layer.unwrap(
-  Effect.gen(function* () {
-    const url = yield* Config.option(Config.String("SMTP_URL"))
-    const host = yield* Config.option(Config.String("SMTP_HOST"))
-    return Option.isSome(url) || Option.isSome(host) ? Smtp.layerConfig : EmailConsole.layer
-  })
-)
-
-/** The Twilio-compatible API when SMS_ACCOUNT_SID is set, else the console sender (development). */
-const sms = Layer.unwrap(
-  Effect.gen(function* () {
-    const sid = yield* Config.option(Config.String("SMS_ACCOUNT_SID"))
-    return Option.isSome(sid) ? Twilio.layerConfig : SmsConsole.layer
-  })
-)
-
 const App = Layer.mergeAll(Portal.layerAuthentication, Dispatcher.Dispatcher.layer).pipe(
-  Layer.provideMerge(Layer.mergeAll(email, sms)),
-  Layer.provideMerge(Ports.layerConfig({ hasher }))
+  Layer.provideMerge(Layer.mergeAll(Environment.email, Environment.sms)),
+  Layer.provideMerge(Ports.layerConfig({ hasher: Environment.hasher }))
 )
 
 Effect.runPromise(walkthrough.pipe(Effect.provide(App))).catch((error) => {
