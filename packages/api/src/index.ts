@@ -1,0 +1,9 @@
+/**
+ * @careportal/api: the HTTP contract, its handlers on the domain services, and the routes.
+ * A client needs only `Contract` (also importable alone as `@careportal/api/Contract`).
+ */
+export * as Auth from "./Auth.ts"
+export * as Contract from "./Contract.ts"
+export * as Errors from "./Errors.ts"
+export * as Handlers from "./Handlers.ts"
+export * as Server from "./Server.ts"
