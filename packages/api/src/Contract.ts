@@ -4,70 +4,62 @@
  * typed client from it alone (`HttpApiClient.make(Contract.Api)`).
  */
 
-import { Authentication, Ids, Message, Passcode, Session } from "@careportal/domain"
-import { Context, Schema } from "effect"
+import {
+  type Appointment,
+  Authentication,
+  type Availability,
+  type Demographics,
+  Ids,
+  Message,
+  Passcode,
+  type PreVisit,
+  type Questionnaire,
+  Session,
+  type VirtualVisits
+} from "@careportal/domain"
+import { Schema } from "effect"
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiMiddleware, HttpApiSchema } from "effect/http-api"
+import { type AppointmentsError, AppointmentsGroup, AvailabilityGroup } from "./contract/Appointments.ts"
+import {
+  ChallengeNotFound,
+  ContactUnreadable,
+  InvalidCursor,
+  InvalidPageSize,
+  LinkNotFound,
+  MessageTextInvalid,
+  NoContactOnFile,
+  NotFound,
+  type OriginRefused,
+  type PasscodeExpired,
+  type PasscodeInvalid,
+  type PasscodeLocked,
+  type PasscodeSuperseded,
+  type PasscodeUsed,
+  PatientAuth,
+  passcodeFailures,
+  ReplyNotAllowed,
+  type ResendLimitReached,
+  type ResendTooSoon,
+  resendFailures,
+  type SessionExpired,
+  SessionNotFound,
+  type TooManyAttempts
+} from "./contract/Common.ts"
+import { type MeError, MeGroup } from "./contract/Me.ts"
+import { type TasksError, TasksGroup } from "./contract/Tasks.ts"
+import { type VisitsError, VisitsGroup } from "./contract/Visits.ts"
+
+export * from "./contract/Appointments.ts"
+export * from "./contract/Common.ts"
+export * from "./contract/Me.ts"
+export * from "./contract/Tasks.ts"
+export * from "./contract/Visits.ts"
+// The domain records the care groups answer with: imported here so that the declaration of
+// `Api` can name them, and re-exported (types only) for a client that imports this module alone.
+export type { Appointment, Availability, Demographics, PreVisit, Questionnaire, VirtualVisits }
 
 /** The name of the HttpOnly session cookie. */
 export const SESSION_COOKIE = "careportal_session"
-
-// Every error body is `{ error: tag, message, ...details }`: a stable tag for code, a message
-// a person can act on, and the details a portal needs (attempts left, retry delay).
-const errorBody = <const Tag extends string, const Fields extends Schema.Struct.Fields>(
-  tag: Tag,
-  status: number,
-  fields: Fields
-) =>
-  Schema.Struct({ error: Schema.tag(tag), message: Schema.String, ...fields }).pipe(
-    HttpApiSchema.status(status),
-    (s) => s.annotate({ identifier: tag })
-  )
-
-/** The code entered is not the one sent. */
-export const PasscodeInvalid = errorBody("PasscodeInvalid", 401, { attemptsLeft: Schema.Int })
-/** Too many wrong entries: the code is locked. */
-export const PasscodeLocked = errorBody("PasscodeLocked", 423, { purpose: Passcode.PasscodePurpose })
-/** The code's lifetime has passed. */
-export const PasscodeExpired = errorBody("PasscodeExpired", 410, { purpose: Passcode.PasscodePurpose })
-/** The code was already used. */
-export const PasscodeUsed = errorBody("PasscodeUsed", 410, { purpose: Passcode.PasscodePurpose })
-/** A newer code replaced this one. */
-export const PasscodeSuperseded = errorBody("PasscodeSuperseded", 409, { purpose: Passcode.PasscodePurpose })
-/** A new code was asked for too soon. */
-export const ResendTooSoon = errorBody("ResendTooSoon", 429, { retryAfterSeconds: Schema.Int })
-/** The daily number of codes was sent. */
-export const ResendLimitReached = errorBody("ResendLimitReached", 429, { retryAfterSeconds: Schema.Int })
-/** Too many wrong codes for this patient in the last hour. */
-export const TooManyAttempts = errorBody("TooManyAttempts", 429, { retryAfterSeconds: Schema.Int })
-/** No valid session: logged out, idle too long, past its lifetime, or no credential at all. */
-export const SessionExpired = errorBody("SessionExpired", 401, {})
-/** No session with that id among the caller's. */
-export const SessionNotFound = errorBody("SessionNotFound", 404, {})
-/** No login challenge with that id. */
-export const ChallengeNotFound = errorBody("ChallengeNotFound", 404, {})
-/** No link with that id. */
-export const LinkNotFound = errorBody("LinkNotFound", 404, {})
-/** No such record among the caller's (missing and foreign look the same). */
-export const NotFound = errorBody("NotFound", 404, { kind: Schema.String })
-/** The thread takes no replies. */
-export const ReplyNotAllowed = errorBody("ReplyNotAllowed", 403, { messageId: Ids.MessageId })
-/** The contact typed at login is neither an email address nor a phone number. */
-export const ContactUnreadable = errorBody("ContactUnreadable", 400, {})
-/** No contact on file to send a code to. */
-export const NoContactOnFile = errorBody("NoContactOnFile", 409, {})
-/** A message text is empty or too long. */
-export const MessageTextInvalid = errorBody("MessageTextInvalid", 400, {
-  field: Schema.String,
-  problem: Schema.String,
-  maxLength: Schema.Int,
-  length: Schema.Int
-})
-/** The cursor was not one this API handed out. */
-export const InvalidCursor = errorBody("InvalidCursor", 400, {})
-/** The page size is out of range. */
-export const InvalidPageSize = errorBody("InvalidPageSize", 400, { limit: Schema.Number, max: Schema.Int })
-/** A cookie-borne state change came from a page that is not the portal (CSRF). */
-export const OriginRefused = errorBody("OriginRefused", 403, {})
 
 /** Every error body of the contract, by its `error` tag. */
 export type ApiError =
@@ -91,36 +83,10 @@ export type ApiError =
   | typeof InvalidCursor.Type
   | typeof InvalidPageSize.Type
   | typeof OriginRefused.Type
-
-const passcodeFailures = [
-  PasscodeInvalid,
-  PasscodeLocked,
-  PasscodeExpired,
-  PasscodeUsed,
-  PasscodeSuperseded,
-  TooManyAttempts
-] as const
-const resendFailures = [
-  ResendTooSoon,
-  ResendLimitReached,
-  PasscodeLocked,
-  PasscodeUsed,
-  PasscodeSuperseded
-] as const
-
-/** The authenticated patient, provided to handlers by the `PatientAuth` middleware. */
-export class CurrentPatient extends Context.Service<CurrentPatient, Session.PatientPrincipal>()(
-  "@careportal/api/CurrentPatient"
-) {}
-
-/**
- * Patient authentication: the `careportal_session` cookie or `Authorization: Bearer`. A
- * state-changing request riding on the cookie must come from the portal's Origin.
- */
-export class PatientAuth extends HttpApiMiddleware.Service<PatientAuth, { provides: CurrentPatient }>()(
-  "@careportal/api/PatientAuth",
-  { error: [SessionExpired, OriginRefused] }
-) {}
+  | AppointmentsError
+  | TasksError
+  | VisitsError
+  | MeError
 
 /** A new session: the token (also set as the HttpOnly cookie) and the session as listed. */
 export const SessionCreated = Schema.Struct({
@@ -240,4 +206,5 @@ export class HealthGroup extends HttpApiGroup.make("health").add(
 /** The careportal HTTP API. Bad input answers 400 problem details naming the field. */
 export class Api extends HttpApi.make("careportal")
   .add(AuthGroup, LinksGroup, SessionsGroup, MessagesGroup, HealthGroup)
+  .add(AvailabilityGroup, AppointmentsGroup, TasksGroup, VisitsGroup, MeGroup)
   .middleware(HttpApiMiddleware.ProblemDetails) {}

@@ -4,7 +4,15 @@
  */
 
 import { createServer } from "node:http"
-import type { Authentication, Clinic, Messaging } from "@careportal/domain"
+import type {
+  Authentication,
+  Clinic,
+  Demographics,
+  Messaging,
+  PreVisit,
+  Scheduling,
+  VirtualVisits
+} from "@careportal/domain"
 import { NodeHttpServer } from "@effect/platform-node"
 import { type FileSystem, Layer, type Path } from "effect"
 import {
@@ -19,6 +27,7 @@ import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
 import type { ApiConfig } from "./Auth.ts"
 import { Api } from "./Contract.ts"
 import * as Handlers from "./Handlers.ts"
+import * as CareHandlers from "./handlers/Care.ts"
 
 // Without this, an unknown route answers 404 with an empty body.
 const NotFoundRoute = HttpRouter.add(
@@ -45,9 +54,16 @@ export const layer: Layer.Layer<
   | Authentication.Authentication
   | Clinic.ClinicRepo
   | Messaging.Messaging
+  | Scheduling.Scheduling
+  | PreVisit.PreVisit
+  | VirtualVisits.VirtualVisits
+  | Demographics.Demographics
   | ApiConfig
 > = Layer.mergeAll(
-  HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(Layer.provide(Handlers.layer)),
+  HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(
+    Layer.provide(Handlers.layer),
+    Layer.provide(CareHandlers.layer)
+  ),
   HttpApiScalar.layer(Api, { path: "/docs" }),
   NotFoundRoute
 )
