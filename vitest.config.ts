@@ -23,7 +23,15 @@ export default defineConfig({
       },
       { test: { name: "sms", root: "packages/sms", include: ["test/**/*.test.ts"] } },
       { test: { name: "email", root: "packages/email", include: ["test/**/*.test.ts"] } },
-      { test: { name: "api", root: "packages/api", include: ["test/**/*.test.ts"] } }
+      { test: { name: "api", root: "packages/api", include: ["test/**/*.test.ts"] } },
+      {
+        test: {
+          name: "reference-server",
+          root: "examples/reference-server",
+          include: ["test/**/*.test.ts"],
+          testTimeout: 60_000
+        }
+      }
     ]
   }
 })

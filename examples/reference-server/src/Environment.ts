@@ -1,22 +1,56 @@
 /**
  * How the reference server reaches the outside world, chosen by the environment: the database
- * (DATABASE_URL, else embedded), the passcode secret, and the email and SMS senders (real
- * providers when configured, console senders by default).
+ * (DATABASE_URL, else embedded), the passcode secret, the email and SMS senders (real providers
+ * when configured, console senders by default) and the HTTP settings.
  */
+import * as crypto from "node:crypto"
+import * as fs from "node:fs"
+import * as path from "node:path"
 import { Hasher } from "@careportal/domain"
 import { Console as EmailConsole, Smtp } from "@careportal/email"
 import { Console as SmsConsole, Twilio } from "@careportal/sms"
-import { Config, Console, Effect, Layer, Option } from "effect"
+import { Config, Effect, Layer, Option, Redacted } from "effect"
 
-/** PASSCODE_SECRET when set; otherwise the public development secret, said out loud. */
+/** `NODE_ENV=production`: no generated secrets, secure cookies, explicit portal origins. */
+export const production = Config.String("NODE_ENV").pipe(
+  Config.withDefault("development"),
+  Config.map((env) => env === "production")
+)
+
+/** The embedded database's directory (also where a development secret is kept). */
+export const dataDir = Config.String("CAREPORTAL_DATA_DIR").pipe(
+  Config.withDefault(".data/pglite"),
+  Config.map((dir) => path.resolve(dir))
+)
+
+const SECRET_FILE = "careportal-passcode-secret"
+
+/**
+ * PASSCODE_SECRET when set (required in production). In development, a random secret kept in
+ * the data directory, so codes and sessions survive a restart; said out loud.
+ */
 export const hasher = Layer.unwrap(
   Effect.gen(function* () {
     const secret = yield* Config.option(Config.Redacted("PASSCODE_SECRET"))
     if (Option.isSome(secret)) return Hasher.Hasher.make(secret.value)
-    yield* Console.warn(
-      "careportal: PASSCODE_SECRET is not set; using the public development secret (never in production)"
+    if (yield* production) {
+      return yield* Effect.die(
+        new Error("PASSCODE_SECRET is required when NODE_ENV=production (32 random characters or more)")
+      )
+    }
+    const dir = yield* dataDir
+    const file = path.join(dir, SECRET_FILE)
+    const generated = yield* Effect.sync(() => {
+      fs.mkdirSync(dir, { recursive: true })
+      if (!fs.existsSync(file)) {
+        fs.writeFileSync(file, crypto.randomBytes(32).toString("base64url"), { mode: 0o600 })
+      }
+      return fs.readFileSync(file, "utf8").trim()
+    })
+    yield* Effect.logWarning(
+      `PASSCODE_SECRET is not set; using a development secret kept in ${file} (set PASSCODE_SECRET in production)`
     )
-    return Hasher.Hasher.layerMemory
+    return Hasher.Hasher.make(Redacted.make(generated))
   })
 )
 
@@ -36,3 +70,35 @@ export const sms = Layer.unwrap(
     return Option.isSome(sid) ? Twilio.layerConfig : SmsConsole.layer
   })
 )
+
+/** The HTTP server's settings. */
+export interface HttpSettings {
+  readonly port: number
+  readonly host: string | undefined
+  readonly allowedOrigins: ReadonlyArray<string>
+  readonly secureCookie: boolean
+}
+
+/**
+ * PORT (default 3000), HOST (all interfaces by default), PORTAL_ORIGINS (comma-separated;
+ * `http://localhost:<PORT>` in development, required in production) and SECURE_COOKIE (false in
+ * development, true in production).
+ */
+export const http = Effect.gen(function* () {
+  const isProduction = yield* production
+  const port = yield* Config.Int("PORT").pipe(Config.withDefault(3000))
+  const host = yield* Config.option(Config.String("HOST"))
+  const origins = yield* Config.option(Config.String("PORTAL_ORIGINS"))
+  if (isProduction && Option.isNone(origins)) {
+    return yield* Effect.die(new Error("PORTAL_ORIGINS is required when NODE_ENV=production"))
+  }
+  const secureCookie = yield* Config.Boolean("SECURE_COOKIE").pipe(Config.withDefault(isProduction))
+  const allowedOrigins = Option.getOrElse(origins, () => `http://localhost:${port}`)
+    .split(",")
+    .map((o) => o.trim().replace(/\/+$/, ""))
+    .filter((o) => o !== "")
+  return { port, host: Option.getOrUndefined(host), allowedOrigins, secureCookie } satisfies HttpSettings
+})
+
+/** Whether the database is the embedded one (no DATABASE_URL). */
+export const embedded = Config.option(Config.String("DATABASE_URL")).pipe(Config.map(Option.isNone))

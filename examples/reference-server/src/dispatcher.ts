@@ -2,7 +2,7 @@
  * The notification dispatcher as a process of its own: `pnpm --filter @careportal/reference-server dispatch`.
  * Several may run against one PostgreSQL (claims use FOR UPDATE SKIP LOCKED). SIGINT/SIGTERM
  * stop it gracefully: sends in flight finish and are recorded, nothing new is claimed.
- * (The HTTP server will also run one as a background fiber.)
+ * (`pnpm start` also runs one, as a background fiber of the server.)
  */
 import { Dispatcher } from "@careportal/domain"
 import { Ports } from "@careportal/postgres"
