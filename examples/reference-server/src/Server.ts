@@ -6,7 +6,7 @@
  * dispatcher gracefully and closes the pool, in that order.
  */
 import { createServer } from "node:http"
-import { Server as ApiServer, Auth } from "@careportal/api"
+import { Server as ApiServer, Auth, Health, RateLimit } from "@careportal/api"
 import { type Delivery, Dispatcher, Portal } from "@careportal/domain"
 import { Ports } from "@careportal/postgres"
 import { NodeHttpServer } from "@effect/platform-node"
@@ -75,6 +75,9 @@ export const layer = (options: Options = {}) =>
         Layer.provide(
           Auth.ApiConfig.layer({ secureCookie: http.secureCookie, allowedOrigins: http.allowedOrigins })
         ),
+        // GET /health checks the database too; per-IP limits read TRUST_PROXY and RATE_LIMIT_*.
+        Layer.provide(Health.layerHealthCheck(Effect.flatMap(SqlClient.SqlClient, (sql) => sql`SELECT 1`))),
+        Layer.provide(RateLimit.layerRateLimitConfigFromEnv),
         Layer.provideMerge(
           NodeHttpServer.layer(createServer, {
             port: http.port,

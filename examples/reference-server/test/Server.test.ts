@@ -100,7 +100,7 @@ describe("the reference server", () => {
             const { context, call, emails } = yield* start(dir)
 
             const health = yield* call("GET", "/health")
-            assert.deepStrictEqual(health, { status: 200, body: { status: "ok" } })
+            assert.deepStrictEqual(health, { status: 200, body: { status: "ok", database: "ok" } })
             const ready = yield* call("GET", "/health/ready")
             assert.deepStrictEqual(ready, { status: 200, body: { status: "ok", database: "ok" } })
 

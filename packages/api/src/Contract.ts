@@ -15,6 +15,7 @@ import {
   type PreVisit,
   type Questionnaire,
   Session,
+  type Upload,
   type VirtualVisits
 } from "@careportal/domain"
 import { Schema } from "effect"
@@ -37,6 +38,8 @@ import {
   type PasscodeUsed,
   PatientAuth,
   passcodeFailures,
+  RateLimit,
+  type RateLimited,
   ReplyNotAllowed,
   type ResendLimitReached,
   type ResendTooSoon,
@@ -47,16 +50,18 @@ import {
 } from "./contract/Common.ts"
 import { type MeError, MeGroup } from "./contract/Me.ts"
 import { type TasksError, TasksGroup } from "./contract/Tasks.ts"
+import { type UploadsError, UploadsGroup } from "./contract/Uploads.ts"
 import { type VisitsError, VisitsGroup } from "./contract/Visits.ts"
 
 export * from "./contract/Appointments.ts"
 export * from "./contract/Common.ts"
 export * from "./contract/Me.ts"
 export * from "./contract/Tasks.ts"
+export * from "./contract/Uploads.ts"
 export * from "./contract/Visits.ts"
 // The domain records the care groups answer with: imported here so that the declaration of
 // `Api` can name them, and re-exported (types only) for a client that imports this module alone.
-export type { Appointment, Availability, Demographics, PreVisit, Questionnaire, VirtualVisits }
+export type { Appointment, Availability, Demographics, PreVisit, Questionnaire, Upload, VirtualVisits }
 
 /** The name of the HttpOnly session cookie. */
 export const SESSION_COOKIE = "careportal_session"
@@ -83,8 +88,10 @@ export type ApiError =
   | typeof InvalidCursor.Type
   | typeof InvalidPageSize.Type
   | typeof OriginRefused.Type
+  | typeof RateLimited.Type
   | AppointmentsError
   | TasksError
+  | UploadsError
   | VisitsError
   | MeError
 
@@ -123,18 +130,18 @@ export class AuthGroup extends HttpApiGroup.make("auth")
       payload: LoginStart,
       success: Authentication.LoginChallenge.pipe(HttpApiSchema.status(202)),
       error: [NotFound, ContactUnreadable, ...resendFailures]
-    }),
+    }).middleware(RateLimit),
     HttpApiEndpoint.post("verify", "/v1/auth/login/:challengeId/verify", {
       params: { challengeId: Ids.ChallengeId },
       payload: Schema.Struct({ code: Schema.String, stayLoggedIn: Schema.Boolean }),
       success: SessionCreated,
       error: [ChallengeNotFound, ...passcodeFailures]
-    }),
+    }).middleware(RateLimit),
     HttpApiEndpoint.post("resend", "/v1/auth/login/:challengeId/resend", {
       params: { challengeId: Ids.ChallengeId },
       success: Authentication.CodeSent,
       error: [ChallengeNotFound, ...resendFailures]
-    })
+    }).middleware(RateLimit)
   )
   .add(HttpApiEndpoint.post("logout", "/v1/auth/logout").middleware(PatientAuth)) {}
 
@@ -154,12 +161,12 @@ export class LinksGroup extends HttpApiGroup.make("links").add(
     payload: Schema.Struct({ code: Schema.String, dateOfBirth: Schema.String, stayLoggedIn: Schema.Boolean }),
     success: LinkOpenedBody,
     error: [LinkNotFound, ...passcodeFailures]
-  }),
+  }).middleware(RateLimit),
   HttpApiEndpoint.post("resend", "/v1/links/:linkId/resend", {
     params: { linkId: Ids.ChallengeId },
     success: Authentication.CodeSent,
     error: [LinkNotFound, NoContactOnFile, ...resendFailures]
-  })
+  }).middleware(RateLimit)
 ) {}
 
 /** The caller's sessions. */
@@ -198,13 +205,26 @@ export class MessagesGroup extends HttpApiGroup.make("messages")
   )
   .middleware(PatientAuth) {}
 
-/** Liveness. */
+/** The process answers; `database` is "unchecked" when the server has no database check. */
+export const HealthOk = Schema.Struct({
+  status: Schema.Literal("ok"),
+  database: Schema.Literals(["ok", "unchecked"])
+}).annotate({ identifier: "HealthOk" })
+
+/** The database did not answer: take this replica out of rotation. */
+export const HealthUnavailable = Schema.Struct({
+  status: Schema.Literal("unavailable"),
+  database: Schema.Literal("unreachable")
+}).pipe(HttpApiSchema.status(503), (s) => s.annotate({ identifier: "HealthUnavailable" }))
+
+/** Liveness, and the database's reachability when the server checks it. */
 export class HealthGroup extends HttpApiGroup.make("health").add(
-  HttpApiEndpoint.get("health", "/health", { success: Schema.Struct({ status: Schema.Literal("ok") }) })
+  HttpApiEndpoint.get("health", "/health", { success: HealthOk, error: HealthUnavailable })
 ) {}
 
 /** The careportal HTTP API. Bad input answers 400 problem details naming the field. */
 export class Api extends HttpApi.make("careportal")
   .add(AuthGroup, LinksGroup, SessionsGroup, MessagesGroup, HealthGroup)
   .add(AvailabilityGroup, AppointmentsGroup, TasksGroup, VisitsGroup, MeGroup)
+  .add(UploadsGroup)
   .middleware(HttpApiMiddleware.ProblemDetails) {}

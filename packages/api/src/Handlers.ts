@@ -9,6 +9,8 @@ import { HttpApiBuilder, HttpApiMiddleware } from "effect/http-api"
 import { ApiConfig, clearSessionCookie, layerPatientAuth, setSessionCookie } from "./Auth.ts"
 import { Api, CurrentPatient } from "./Contract.ts"
 import { expose, exposed } from "./Errors.ts"
+import { HealthCheck } from "./Health.ts"
+import { layerRateLimit } from "./RateLimit.ts"
 
 const AuthHandlers = HttpApiBuilder.group(
   Api,
@@ -114,8 +116,19 @@ const MessagesHandlers = HttpApiBuilder.group(
   })
 )
 
-const HealthHandlers = HttpApiBuilder.group(Api, "health", (handlers) =>
-  handlers.handle("health", () => Effect.succeed({ status: "ok" as const }))
+const HealthHandlers = HttpApiBuilder.group(
+  Api,
+  "health",
+  Effect.fn(function* (handlers) {
+    const check = yield* HealthCheck
+    return handlers.handle("health", () =>
+      Effect.flatMap(check.database, (database) =>
+        database === "unreachable"
+          ? Effect.fail({ status: "unavailable" as const, database })
+          : Effect.succeed({ status: "ok" as const, database })
+      )
+    )
+  })
 )
 
 /**
@@ -130,5 +143,6 @@ export const layer = Layer.mergeAll(
   HealthHandlers
 ).pipe(
   Layer.provide(layerPatientAuth),
+  Layer.provide(layerRateLimit),
   Layer.provide(HttpApiMiddleware.layerProblemDetails({ includeDetails: true }))
 )

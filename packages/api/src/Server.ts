@@ -11,6 +11,7 @@ import type {
   Messaging,
   PreVisit,
   Scheduling,
+  Uploads,
   VirtualVisits
 } from "@careportal/domain"
 import { NodeHttpServer } from "@effect/platform-node"
@@ -28,6 +29,7 @@ import type { ApiConfig } from "./Auth.ts"
 import { Api } from "./Contract.ts"
 import * as Handlers from "./Handlers.ts"
 import * as CareHandlers from "./handlers/Care.ts"
+import * as UploadsHandlers from "./handlers/Uploads.ts"
 
 // Without this, an unknown route answers 404 with an empty body.
 const NotFoundRoute = HttpRouter.add(
@@ -58,11 +60,13 @@ export const layer: Layer.Layer<
   | PreVisit.PreVisit
   | VirtualVisits.VirtualVisits
   | Demographics.Demographics
+  | Uploads.Uploads
   | ApiConfig
 > = Layer.mergeAll(
   HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(
     Layer.provide(Handlers.layer),
-    Layer.provide(CareHandlers.layer)
+    Layer.provide(CareHandlers.layer),
+    Layer.provide(UploadsHandlers.layer)
   ),
   HttpApiScalar.layer(Api, { path: "/docs" }),
   NotFoundRoute

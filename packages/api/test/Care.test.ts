@@ -572,6 +572,7 @@ describe("the care routes' bad input and OpenAPI document", () => {
         "404",
         "409",
         "410",
+        "429",
         "500"
       ])
     }).pipe(Effect.provide(TestServer()))

@@ -99,3 +99,15 @@ export class PatientAuth extends HttpApiMiddleware.Service<PatientAuth, { provid
   "@careportal/api/PatientAuth",
   { error: [SessionExpired, OriginRefused] }
 ) {}
+
+/** Too many requests of this kind from this address: wait `retryAfterSeconds` (also `Retry-After`). */
+export const RateLimited = errorBody("RateLimited", 429, { retryAfterSeconds: Schema.Int })
+
+/**
+ * Per-address rate limits on the unauthenticated endpoints that guess or send codes (login start,
+ * verify, link open, resends, virtual-visit join), on top of the domain's per-challenge and
+ * per-patient limits.
+ */
+export class RateLimit extends HttpApiMiddleware.Service<RateLimit>()("@careportal/api/RateLimit", {
+  error: RateLimited
+}) {}

@@ -7,7 +7,7 @@
 import { VirtualVisits } from "@careportal/domain"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup } from "effect/http-api"
-import { errorBody } from "./Common.ts"
+import { errorBody, RateLimit } from "./Common.ts"
 
 /** The code opens no visit: unknown, replaced by a newer one, or its visit was cancelled. */
 export const AccessCodeInvalid = errorBody("AccessCodeInvalid", 404, {})
@@ -34,5 +34,5 @@ export class VisitsGroup extends HttpApiGroup.make("visits").add(
     payload: Schema.Struct({ code: Schema.String }),
     success: VirtualVisits.VisitJoin,
     error: [AccessCodeInvalid, VisitNotOpenYet, VisitEnded, MeetingUrlMissing]
-  })
+  }).middleware(RateLimit)
 ) {}

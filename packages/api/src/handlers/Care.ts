@@ -7,6 +7,7 @@ import type { Authentication, Demographics, PreVisit, Scheduling, VirtualVisits 
 import { Layer } from "effect"
 import { type HttpApiGroup, HttpApiMiddleware } from "effect/http-api"
 import { type ApiConfig, layerPatientAuth } from "../Auth.ts"
+import { layerRateLimit } from "../RateLimit.ts"
 import { AppointmentsHandlers, AvailabilityHandlers } from "./Appointments.ts"
 import { MeHandlers } from "./Me.ts"
 import { TasksHandlers } from "./Tasks.ts"
@@ -34,5 +35,6 @@ export const layer: Layer.Layer<
   MeHandlers
 ).pipe(
   Layer.provide(layerPatientAuth),
+  Layer.provide(layerRateLimit),
   Layer.provide(HttpApiMiddleware.layerProblemDetails({ includeDetails: true }))
 )
