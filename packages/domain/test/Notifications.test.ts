@@ -17,6 +17,7 @@ import { Notifications, openCode, render } from "../src/Notifications.ts"
 import { Outbox } from "../src/Outbox.ts"
 import { ResourceRef } from "../src/Passcode.ts"
 import { E164, EmailAddress, HealthCardIdentifier, type Patient } from "../src/Patient.ts"
+import { cardForms, dateOfBirthForms } from "../src/testing/healthDetails.ts"
 import * as Testing from "../src/testing/index.ts"
 import { freshDomain, seedPatient } from "./support.ts"
 
@@ -51,63 +52,6 @@ const REAL_NAMES = [
  * or in a formatted time by chance (a four-letter one could: "your", "code", "west").
  */
 const RandomName = Schema.String.check(Schema.isPattern(/^[A-Z][a-z]{5,11}$/))
-
-const MONTHS_EN = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December"
-]
-const MONTHS_FR = [
-  "janvier",
-  "février",
-  "mars",
-  "avril",
-  "mai",
-  "juin",
-  "juillet",
-  "août",
-  "septembre",
-  "octobre",
-  "novembre",
-  "décembre"
-]
-
-/** The ways a date of birth could be written. Appointment times are years later, so none can match by chance. */
-const dateOfBirthForms = (year: number, month: number, day: number): ReadonlyArray<string> => {
-  const yyyy = String(year)
-  const mm = String(month).padStart(2, "0")
-  const dd = String(day).padStart(2, "0")
-  const en = MONTHS_EN[month - 1] ?? ""
-  const fr = MONTHS_FR[month - 1] ?? ""
-  return [
-    `${yyyy}-${mm}-${dd}`,
-    `${yyyy}/${mm}/${dd}`,
-    `${dd}/${mm}/${yyyy}`,
-    `${mm}/${dd}/${yyyy}`,
-    `${dd}.${mm}.${yyyy}`,
-    `${yyyy}${mm}${dd}`,
-    `${en} ${day}, ${yyyy}`,
-    `${day} ${en} ${yyyy}`,
-    `${day} ${fr} ${yyyy}`,
-    `${en} ${dd}, ${yyyy}`
-  ]
-}
-
-/** The ways a health-card number could be written. */
-const cardForms = (number: string): ReadonlyArray<string> => [
-  number,
-  `${number.slice(0, 4)} ${number.slice(4, 7)} ${number.slice(7)}`,
-  `${number.slice(0, 4)}-${number.slice(4, 7)}-${number.slice(7)}`
-]
 
 const APPOINTMENT_TEMPLATES = [
   "appointment-requested",

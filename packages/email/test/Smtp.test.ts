@@ -75,59 +75,6 @@ const REAL_NAMES = [
   "Abernathy"
 ]
 const between = (minimum: number, maximum: number) => Schema.Int.check(Schema.isBetween({ minimum, maximum }))
-const MONTHS_EN = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December"
-]
-const MONTHS_FR = [
-  "janvier",
-  "février",
-  "mars",
-  "avril",
-  "mai",
-  "juin",
-  "juillet",
-  "août",
-  "septembre",
-  "octobre",
-  "novembre",
-  "décembre"
-]
-
-const dateOfBirthForms = (year: number, month: number, day: number): ReadonlyArray<string> => {
-  const yyyy = String(year)
-  const mm = String(month).padStart(2, "0")
-  const dd = String(day).padStart(2, "0")
-  const en = MONTHS_EN[month - 1] ?? ""
-  const fr = MONTHS_FR[month - 1] ?? ""
-  return [
-    `${yyyy}-${mm}-${dd}`,
-    `${yyyy}/${mm}/${dd}`,
-    `${dd}/${mm}/${yyyy}`,
-    `${mm}/${dd}/${yyyy}`,
-    `${dd}.${mm}.${yyyy}`,
-    `${yyyy}${mm}${dd}`,
-    `${en} ${day}, ${yyyy}`,
-    `${day} ${en} ${yyyy}`,
-    `${day} ${fr} ${yyyy}`
-  ]
-}
-
-const cardForms = (n: string): ReadonlyArray<string> => [
-  n,
-  `${n.slice(0, 4)} ${n.slice(4, 7)} ${n.slice(7)}`,
-  `${n.slice(0, 4)}-${n.slice(4, 7)}-${n.slice(7)}`
-]
 
 /** Every place a detail could hide: the raw bytes, and each part decoded. */
 const everythingIn = (raw: string, parsed: ParsedMail): ReadonlyArray<readonly [string, string]> => [
@@ -271,8 +218,8 @@ describe("Smtp: appointment emails for random patients reach a real SMTP server"
         const forbidden = [
           given,
           input.family,
-          ...dateOfBirthForms(input.year, input.month, input.day),
-          ...cardForms(input.card)
+          ...Testing.dateOfBirthForms(input.year, input.month, input.day),
+          ...Testing.cardForms(input.card)
         ].map((s) => s.toLowerCase())
 
         for (const [i, { notification, calendar }] of sent.entries()) {
