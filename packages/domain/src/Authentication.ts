@@ -324,6 +324,25 @@ const make = Effect.gen(function* () {
   const unwrapIssue = <R>(result: Result.Result<Passcode, R>): Effect.Effect<Passcode, R> =>
     Result.isSuccess(result) ? Effect.succeed(result.success) : Effect.fail(result.failure)
 
+  /**
+   * Issues the first code of a new challenge, atomically refused (`ResendLimitReached`) when
+   * its purpose and target have had their codes for the send window.
+   */
+  const issueWithinSendLimit = (passcode: Passcode, now: DateTime.Utc) =>
+    passcodes
+      .issue({
+        clinicId: passcode.clinicId,
+        purpose: passcode.purpose,
+        target: passcode.target,
+        challengeId: Option.none(),
+        windowStart: DateTime.subtractDuration(now, policy.sendWindow),
+        decide: ({ recent }) => {
+          const refused = judgeSendLimit(policy, now, recent)
+          return refused === undefined ? Result.succeed(passcode) : Result.fail(refused)
+        }
+      })
+      .pipe(Effect.flatMap(unwrapIssue))
+
   const openSession = (passcode: Passcode, origin: SessionOrigin, stayLoggedIn: boolean) =>
     Effect.gen(function* () {
       const patientId = passcode.target.patientId
@@ -525,19 +544,7 @@ const make = Effect.gen(function* () {
     })
     return yield* uow.transaction(
       Effect.gen(function* () {
-        const issued = yield* passcodes
-          .issue({
-            clinicId: input.clinicId,
-            purpose: "login-otp",
-            target,
-            challengeId: Option.none(),
-            windowStart: DateTime.subtractDuration(now, policy.sendWindow),
-            decide: ({ recent }) => {
-              const refused = judgeSendLimit(policy, now, recent)
-              return refused === undefined ? Result.succeed(passcode) : Result.fail(refused)
-            }
-          })
-          .pipe(Effect.flatMap(unwrapIssue))
+        const issued = yield* issueWithinSendLimit(passcode, now)
         if (Option.isSome(patient)) yield* enqueueCode(patient.value, issued, code)
         yield* audit({
           clinicId: input.clinicId,
@@ -903,19 +910,7 @@ const make = Effect.gen(function* () {
     })
     return yield* uow.transaction(
       Effect.gen(function* () {
-        const issued = yield* passcodes
-          .issue({
-            clinicId: patient.clinicId,
-            purpose: "contact-verify",
-            target,
-            challengeId: Option.none(),
-            windowStart: DateTime.subtractDuration(now, policy.sendWindow),
-            decide: ({ recent }) => {
-              const refused = judgeSendLimit(policy, now, recent)
-              return refused === undefined ? Result.succeed(passcode) : Result.fail(refused)
-            }
-          })
-          .pipe(Effect.flatMap(unwrapIssue))
+        const issued = yield* issueWithinSendLimit(passcode, now)
         yield* enqueueCode(addressedTo(patient, contact), issued, code)
         yield* audit({
           clinicId: patient.clinicId,
