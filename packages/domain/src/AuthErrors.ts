@@ -152,3 +152,13 @@ export type ResendFailure =
   | PasscodeLocked
   | PasscodeUsed
   | PasscodeSuperseded
+
+/**
+ * A staff request without a usable clinic API key. One error for a key that is missing,
+ * malformed, unknown or revoked, so that a caller learns nothing about which keys exist.
+ */
+export class ApiKeyInvalid extends Schema.TaggedError<ApiKeyInvalid>()("ApiKeyInvalid", {}) {
+  override get message() {
+    return "The API key is missing, unknown or revoked: send it as `Authorization: Bearer cpk_…`, or ask the clinic's administrator for a new one."
+  }
+}

@@ -16,7 +16,8 @@ export const RecordKind = Schema.Literals([
   "upload-request",
   "chart-entry",
   "clinic",
-  "virtual-visit"
+  "virtual-visit",
+  "api-key"
 ])
 export type RecordKind = typeof RecordKind.Type
 

@@ -77,3 +77,7 @@ export type UploadRequestId = typeof UploadRequestId.Type
 /** A stored file. */
 export const FileId = Schema.String.pipe(Schema.brand("FileId"))
 export type FileId = typeof FileId.Type
+
+/** A clinic API key (a random uuid); never the key text itself. */
+export const ApiKeyId = Schema.String.pipe(Schema.brand("ApiKeyId"))
+export type ApiKeyId = typeof ApiKeyId.Type

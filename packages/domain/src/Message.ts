@@ -88,7 +88,7 @@ export class ReplyNotAllowed extends Schema.TaggedError<ReplyNotAllowed>()("Repl
 /** A page cursor that this service did not hand out (altered, truncated or from another listing). */
 export class InvalidCursor extends Schema.TaggedError<InvalidCursor>()("InvalidCursor", {}) {
   override get message() {
-    return "This page link is not valid. Reload your messages from the first page."
+    return "This page link is not valid. Reload the list from its first page."
   }
 }
 
@@ -98,7 +98,7 @@ export class InvalidPageSize extends Schema.TaggedError<InvalidPageSize>()("Inva
   max: Schema.Int
 }) {
   override get message() {
-    return `A page holds 1 to ${this.max} messages; ${this.limit} was asked for. Ask for a whole number in that range.`
+    return `A page holds 1 to ${this.max} entries; ${this.limit} was asked for. Ask for a whole number in that range.`
   }
 }
 

@@ -2,7 +2,7 @@
  * The outbox: notifications recorded for delivery. Delivery itself is the dispatcher's job.
  */
 import { Context, DateTime, type Duration, Effect, Layer, Option, TxRef } from "effect"
-import type { ClinicId, NotificationId } from "./Ids.ts"
+import type { ClinicId, NotificationId, PatientId } from "./Ids.ts"
 import { type MemoryHandle, memoryLayer } from "./internal/memory.ts"
 import { Notification } from "./Notification.ts"
 
@@ -20,6 +20,16 @@ export class Outbox extends Context.Service<
     readonly enqueue: (notifications: ReadonlyArray<Notification>) => Effect.Effect<void>
     /** Every recorded notification, oldest first. */
     readonly all: Effect.Effect<ReadonlyArray<Notification>>
+    /**
+     * Up to `limit` of a patient's notifications in that clinic, newest first (by `createdAt`,
+     * ties latest enqueued first), whatever their status: what staff look at to answer "did
+     * the reminder go out?".
+     */
+    readonly listByPatient: (
+      clinicId: ClinicId,
+      patientId: PatientId,
+      options: { readonly limit: number }
+    ) => Effect.Effect<ReadonlyArray<Notification>>
     /** Marks the still-pending notifications of a group withdrawn; returns how many. */
     readonly withdraw: (groupKey: string) => Effect.Effect<number>
     /**
@@ -84,6 +94,19 @@ const makeMemory = (state: TxRef.TxRef<ReadonlyArray<Notification>>) =>
   Outbox.of({
     enqueue: (notifications) => TxRef.update(state, (all) => [...all, ...notifications]),
     all: TxRef.get(state),
+    listByPatient: (clinicId, patientId, { limit }) =>
+      Effect.map(TxRef.get(state), (all) =>
+        all
+          .map((n, index) => ({ n, index }))
+          .filter(({ n }) => n.clinicId === clinicId && n.patientId === patientId)
+          .sort(
+            (a, b) =>
+              DateTime.toEpochMillis(b.n.createdAt) - DateTime.toEpochMillis(a.n.createdAt) ||
+              b.index - a.index
+          )
+          .slice(0, Math.max(0, Math.floor(limit)))
+          .map(({ n }) => n)
+      ),
     withdraw: (groupKey) =>
       TxRef.modify(state, (all) => {
         let withdrawn = 0

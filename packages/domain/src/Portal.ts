@@ -4,12 +4,14 @@
  * place that decides how the services depend on each other.
  */
 import { Effect, Layer } from "effect"
+import { ApiKeys } from "./ApiKeys.ts"
 import { AppointmentEvents } from "./AppointmentEvents.ts"
 import { Authentication } from "./Authentication.ts"
 import { ClinicSchedule } from "./ClinicSchedule.ts"
 import { Demographics } from "./Demographics.ts"
 import { Messaging } from "./Messaging.ts"
 import { Notifications } from "./Notifications.ts"
+import { Patients } from "./Patients.ts"
 import { PreVisit } from "./PreVisit.ts"
 import { Scheduling } from "./Scheduling.ts"
 import { Uploads } from "./Uploads.ts"
@@ -31,11 +33,13 @@ export const layerAuthentication = Authentication.layer.pipe(Layer.provideMerge(
 
 /**
  * Every service: Authentication, Notifications, Messaging, Scheduling, ClinicSchedule,
- * PreVisit, VirtualVisits, Uploads, Demographics. Needs the ports (repositories, stores,
- * UnitOfWork, CodeGenerator, Hasher).
+ * PreVisit, VirtualVisits, Uploads, Demographics, Patients, ApiKeys. Needs the ports
+ * (repositories, stores, UnitOfWork, CodeGenerator, Hasher).
  */
 export const layerServices = Layer.mergeAll(
   Messaging.layer,
+  Patients.layer,
+  ApiKeys.layer,
   Uploads.layer,
   Scheduling.layer,
   ClinicSchedule.layer,

@@ -2,6 +2,9 @@
  * @careportal/domain: the portal's rules, independent of any database, mail server or web
  * framework. Import the namespaces you need, e.g. `import { Authentication } from "@careportal/domain"`.
  */
+export * as ApiKey from "./ApiKey.ts"
+export * as ApiKeyStore from "./ApiKeyStore.ts"
+export * as ApiKeys from "./ApiKeys.ts"
 export * as Appointment from "./Appointment.ts"
 export * as AppointmentEvents from "./AppointmentEvents.ts"
 export * as AppointmentRepo from "./AppointmentRepo.ts"
@@ -34,7 +37,9 @@ export * as Passcode from "./Passcode.ts"
 export * as PasscodeRules from "./PasscodeRules.ts"
 export * as PasscodeStore from "./PasscodeStore.ts"
 export * as Patient from "./Patient.ts"
+export * as PatientErrors from "./PatientErrors.ts"
 export * as PatientRepo from "./PatientRepo.ts"
+export * as Patients from "./Patients.ts"
 export * as Portal from "./Portal.ts"
 export * as PreVisit from "./PreVisit.ts"
 export * as Questionnaire from "./Questionnaire.ts"

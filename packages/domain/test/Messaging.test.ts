@@ -531,7 +531,7 @@ describe("Messaging: newest-first cursor pages", () => {
         for (const limit of [0, -1, 101, 1.5, Number.NaN]) {
           const error = yield* Effect.flip(messaging.list(me, { limit }))
           assert.strictEqual(error._tag, "InvalidPageSize")
-          assert.match(error.message, /1 to 100 messages/)
+          assert.match(error.message, /1 to 100 entries/)
         }
         const junk = [
           "",
@@ -546,7 +546,7 @@ describe("Messaging: newest-first cursor pages", () => {
         for (const cursor of junk) {
           const error = yield* Effect.flip(messaging.list(me, { cursor }))
           assert.strictEqual(error._tag, "InvalidCursor", cursor)
-          assert.match(error.message, /Reload your messages/)
+          assert.match(error.message, /Reload the list from its first page/)
         }
         // Refusals are audited like the listings that succeeded.
         const listed = (yield* auditEvents).filter((e) => e.action === "message.listed")

@@ -95,6 +95,21 @@ export const layer: Layer.Layer<Outbox.Outbox, never, SqlClient.SqlClient> = Lay
         yield* orDie(sql`INSERT INTO outbox ${sql.insert(rows)}`)
       }),
       all: orDie(sql`SELECT * FROM outbox ORDER BY position`.pipe(Effect.map(notifications))),
+      listByPatient: Effect.fn("Outbox.listByPatient")(function* (
+        clinicId: Ids.ClinicId,
+        patientId: Ids.PatientId,
+        options: { readonly limit: number }
+      ) {
+        const limit = Math.max(0, Math.floor(options.limit))
+        if (limit === 0) return []
+        return notifications(
+          yield* orDie(sql`
+            SELECT * FROM outbox WHERE clinic_id = ${clinicId} AND patient_id = ${patientId}
+            ORDER BY created_at DESC, position DESC
+            LIMIT ${limit}
+          `)
+        )
+      }),
       withdraw: Effect.fn("Outbox.withdraw")(function* (groupKey: string) {
         const withdrawn = yield* orDie(sql`
           UPDATE outbox SET status = 'withdrawn' WHERE group_key = ${groupKey} AND status = 'pending' RETURNING id

@@ -4,6 +4,7 @@
 import type {
   Chart,
   Clinic,
+  ApiKeyStore as DApiKeyStore,
   AppointmentRepo as DAppointmentRepo,
   AuditLog as DAuditLog,
   FileStore as DFileStore,
@@ -22,6 +23,7 @@ import { CodeGenerator, Hasher } from "@careportal/domain"
 import type { PgClient } from "@effect/sql-pg"
 import { Layer } from "effect"
 import type { SqlClient } from "effect/sql"
+import * as ApiKeyStore from "./ApiKeyStore.ts"
 import * as AppointmentRepo from "./AppointmentRepo.ts"
 import * as AuditLog from "./AuditLog.ts"
 import * as ChartRepo from "./ChartRepo.ts"
@@ -56,6 +58,7 @@ export type Repositories =
   | DQuestionnaireRepo.QuestionnaireRepo
   | VirtualVisit.VirtualVisitStore
   | DFileStore.FileStore
+  | DApiKeyStore.ApiKeyStore
 
 /** The repositories, stores and unit of work on a `SqlClient`; `FileStore` also takes ids from the `CodeGenerator`. */
 export const layerRepositories: Layer.Layer<
@@ -77,7 +80,8 @@ export const layerRepositories: Layer.Layer<
   UploadRepo.layer,
   QuestionnaireRepo.layer,
   VirtualVisitStore.layer,
-  FileStore.layer
+  FileStore.layer,
+  ApiKeyStore.layer
 )
 
 /**

@@ -2,6 +2,7 @@
  * @careportal/postgres: every careportal port on PostgreSQL, and the embedded default.
  * Most applications need only `Ports.layerConfig()` under `Portal.layerServices`.
  */
+export * as ApiKeyStore from "./ApiKeyStore.ts"
 export * as AppointmentRepo from "./AppointmentRepo.ts"
 export * as AuditLog from "./AuditLog.ts"
 export * as ChartRepo from "./ChartRepo.ts"

@@ -3,6 +3,7 @@
  * a fixed secret, and patients to log in with.
  */
 import { Layer } from "effect"
+import { ApiKeyStore } from "../ApiKeyStore.ts"
 import { AppointmentRepo } from "../AppointmentRepo.ts"
 import { AuditLog } from "../AuditLog.ts"
 import { Authentication } from "../Authentication.ts"
@@ -45,6 +46,7 @@ export const layerPortsMemory = (options?: { readonly generator?: Layer.Layer<Co
     QuestionnaireRepo.layerMemory,
     VirtualVisitStore.layerMemory,
     FileStore.layerMemory,
+    ApiKeyStore.layerMemory,
     Hasher.layerMemory
   ).pipe(Layer.provideMerge(options?.generator ?? CodeGenerator.layer))
 
@@ -60,13 +62,15 @@ export const layerAppointmentEvents = Portal.layerAppointmentEvents
 
 /**
  * The whole portal domain in memory: every service (Authentication, Messaging, Scheduling,
- * ClinicSchedule, PreVisit, VirtualVisits, Uploads, Demographics, Notifications) wired as the
- * server wires it (`Portal.layerServices`), with every port and memory handle exposed.
+ * ClinicSchedule, PreVisit, VirtualVisits, Uploads, Demographics, Notifications, Patients,
+ * ApiKeys) wired as the server wires it (`Portal.layerServices`), with every port and memory
+ * handle exposed.
  */
 export const layerCareMemory = (options?: { readonly generator?: Layer.Layer<CodeGenerator> }) =>
   Portal.layerServices.pipe(Layer.provideMerge(layerPortsMemory(options)))
 
 // The contract suites every implementation of a port must pass (see Contract.ts).
+export * from "./contracts/ApiKeyStore.ts"
 export * from "./contracts/AppointmentRepo.ts"
 export * from "./contracts/AuditLog.ts"
 export * from "./contracts/ChartRepo.ts"

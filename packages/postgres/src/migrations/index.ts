@@ -10,6 +10,7 @@ import scheduling from "./00004_scheduling.ts"
 import careRecords from "./00005_care_records.ts"
 import messagesUploads from "./00006_messages_uploads.ts"
 import outboxDelivery from "./00007_outbox_delivery.ts"
+import staff from "./00008_staff.ts"
 
 /** Every migration by `<number>_<name>`. */
 export const loader = Migrator.fromRecord({
@@ -19,5 +20,6 @@ export const loader = Migrator.fromRecord({
   "00004_scheduling": scheduling,
   "00005_care_records": careRecords,
   "00006_messages_uploads": messagesUploads,
-  "00007_outbox_delivery": outboxDelivery
+  "00007_outbox_delivery": outboxDelivery,
+  "00008_staff": staff
 })

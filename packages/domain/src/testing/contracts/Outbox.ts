@@ -546,5 +546,61 @@ export const OutboxContract: Contract<Outbox> = [
         "the store"
       )
     })
+  ),
+  contractCase(
+    "listByPatient: the patient's notifications in that clinic, whatever their status, newest created first (ties latest enqueued first), up to the limit",
+    Effect.gen(function* () {
+      const outbox = yield* Outbox
+      const w = yield* world
+      const sibling = { ...w, patientId: PatientId.make(`patient-sibling-${yield* uuid}`) }
+      const elsewhere = { ...w, clinicId: ClinicId.make(`clinic-elsewhere-${yield* uuid}`) }
+      const t0 = DateTime.makeUnsafe("2030-06-01T09:00:00.000Z")
+      const t1 = DateTime.makeUnsafe("2030-06-02T09:00:00.000Z")
+      const t2 = DateTime.makeUnsafe("2030-06-03T09:00:00.000Z")
+      const [early, late, tieFirst] = yield* enqueued([
+        yield* notification(w, t0, { createdAt: t0, status: "sent", attempts: 1, sentAt: t0 }),
+        // Queued ahead: notBefore plays no part in the order.
+        yield* notification(w, t0, {
+          createdAt: t2,
+          status: "dead",
+          attempts: 8,
+          lastError: "550 no such user"
+        }),
+        yield* notification(w, t2, { createdAt: t1, status: "withdrawn" })
+      ])
+      const [, foreign] = yield* enqueued([
+        yield* notification(sibling, t2, { createdAt: t2 }),
+        yield* notification(elsewhere, t2)
+      ])
+      const [tieSecond] = yield* enqueued([
+        yield* notification(w, t0, { createdAt: t1, channel: "sms", to: "+14165550100" })
+      ])
+      const expected = [late, tieSecond, tieFirst, early] as ReadonlyArray<Notification>
+      yield* expectEqual(
+        yield* outbox.listByPatient(w.clinicId, w.patientId, { limit: 10 }),
+        expected,
+        "all of them, newest first"
+      )
+      yield* expectEqual(
+        yield* outbox.listByPatient(w.clinicId, w.patientId, { limit: 2 }),
+        expected.slice(0, 2),
+        "the newest two"
+      )
+      yield* expectEqual(
+        yield* outbox.listByPatient(w.clinicId, w.patientId, { limit: 0 }),
+        [],
+        "a limit of zero"
+      )
+      yield* expectEqual(
+        yield* outbox.listByPatient(elsewhere.clinicId, w.patientId, { limit: 10 }),
+        [foreign] as ReadonlyArray<Notification>,
+        "the same patient id in another clinic: only that clinic's"
+      )
+      yield* expectEqual(
+        yield* outbox.listByPatient(w.clinicId, PatientId.make(`patient-${yield* uuid}`), { limit: 10 }),
+        [],
+        "a patient without notifications"
+      )
+    })
   )
 ]
