@@ -5,7 +5,10 @@
  * from the clinic and an upcoming appointment. Every step checks before it writes, so seeding
  * twice changes nothing.
  */
+import * as fs from "node:fs"
+import * as path from "node:path"
 import {
+  ApiKeys,
   Appointment,
   AppointmentRepo,
   Clinic,
@@ -19,7 +22,7 @@ import {
   Staff
 } from "@careportal/domain"
 import * as Testing from "@careportal/domain/testing"
-import { DateTime, Effect, Option } from "effect"
+import { DateTime, Effect, Option, Redacted } from "effect"
 
 /** The demo clinic's slug, as typed at login. */
 export const CLINIC_SLUG = "toronto-west"
@@ -197,3 +200,28 @@ export const seedIfEmpty = Effect.gen(function* () {
   const wrote = yield* seed
   yield* Effect.logInfo(`demo data seeded: ${wrote.join(", ")}`)
 })
+
+/** The file of the data directory that holds the demo clinic's development API key. */
+export const STAFF_KEY_FILE = "careportal-demo-staff-key"
+
+/**
+ * Issues a clinic API key for the demo clinic's front desk when the clinic has none yet, and
+ * writes it to `dir/careportal-demo-staff-key` (mode 600): the key is shown once, and a log is
+ * no place for it. Returns the file's path when it wrote one.
+ */
+export const writeStaffKeyIfNone = (dir: string) =>
+  Effect.gen(function* () {
+    const keys = yield* ApiKeys.ApiKeys
+    if ((yield* keys.list(staff)).length > 0) return undefined
+    const issued = yield* keys.issue({
+      clinicId,
+      staffId: Ids.StaffId.make("reception"),
+      label: "demo front desk (development)"
+    })
+    const file = path.join(dir, STAFF_KEY_FILE)
+    yield* Effect.sync(() => {
+      fs.mkdirSync(dir, { recursive: true })
+      fs.writeFileSync(file, `${Redacted.value(issued.key)}\n`, { mode: 0o600 })
+    })
+    return file
+  }).pipe(Effect.orDie, Effect.withSpan("Demo.writeStaffKeyIfNone"))

@@ -51,10 +51,19 @@ const DispatcherFiber = Layer.effectDiscard(
   })
 )
 
-/** The demo data on the first start of an empty embedded database (never on DATABASE_URL). */
+/**
+ * The demo data on the first start of an empty embedded database (never on DATABASE_URL), and a
+ * clinic API key for the demo clinic's staff routes, written to a file of the data directory
+ * (mode 600) rather than to the log.
+ */
 const SeedOnFirstStart = Layer.effectDiscard(
   Effect.gen(function* () {
-    if (yield* Environment.embedded) yield* Demo.seedIfEmpty
+    if (!(yield* Environment.embedded)) return
+    yield* Demo.seedIfEmpty
+    const file = yield* Demo.writeStaffKeyIfNone(yield* Environment.dataDir)
+    if (file !== undefined) {
+      yield* Effect.logInfo(`a clinic API key for the demo clinic's /v1/staff routes is in ${file}`)
+    }
   })
 )
 

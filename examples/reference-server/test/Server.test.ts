@@ -135,6 +135,17 @@ describe("the reference server", () => {
             const anonymous = yield* call("GET", "/v1/messages")
             assert.strictEqual(anonymous.status, 401)
 
+            // The demo clinic's staff key is in a private file of the data directory, not the log.
+            const keyFile = path.join(dir, Demo.STAFF_KEY_FILE)
+            assert.strictEqual(fs.statSync(keyFile).mode & 0o777, 0o600)
+            const staffKey = fs.readFileSync(keyFile, "utf8").trim()
+            const patients = yield* call("GET", "/v1/staff/patients", { token: staffKey })
+            assert.strictEqual(patients.status, 200)
+            assert.deepStrictEqual(
+              (patients.body as { patients: ReadonlyArray<{ id: string }> }).patients.map((p) => p.id),
+              [Demo.patient.id]
+            )
+
             // A second login whose code arrives before the restart and is typed after it.
             const pending = yield* call("POST", "/v1/auth/login", { body: challenge.request })
             assert.strictEqual(pending.status, 202)
@@ -150,6 +161,12 @@ describe("the reference server", () => {
         yield* Effect.scoped(
           Effect.gen(function* () {
             const { context, call } = yield* start(dir)
+            // No second key on a restart: the first still works.
+            const keys = yield* call("GET", "/v1/staff/api-keys", {
+              token: fs.readFileSync(path.join(dir, Demo.STAFF_KEY_FILE), "utf8").trim()
+            })
+            assert.strictEqual(keys.status, 200)
+            assert.strictEqual((keys.body as ReadonlyArray<unknown>).length, 1)
             const messages = yield* call("GET", "/v1/messages", { token: first.token })
             assert.strictEqual(messages.status, 200)
             assert.deepStrictEqual(subjects(messages), ["Welcome to the portal"])

@@ -6,16 +6,23 @@
 
 import {
   type Appointment,
+  type AuditEvent,
   Authentication,
   type Availability,
+  type Chart,
+  type ClinicScheduleErrors,
   type Demographics,
   Ids,
   Message,
+  type Messaging,
   Passcode,
+  type Patient,
+  type Patients,
   type PreVisit,
   type Questionnaire,
   Session,
   type Upload,
+  type Uploads,
   type VirtualVisits
 } from "@careportal/domain"
 import { Schema } from "effect"
@@ -49,6 +56,14 @@ import {
   type TooManyAttempts
 } from "./contract/Common.ts"
 import { type MeError, MeGroup } from "./contract/Me.ts"
+import {
+  StaffAdminGroup,
+  StaffAppointmentsGroup,
+  StaffCareGroup,
+  type StaffError,
+  StaffPatientsGroup,
+  StaffScheduleGroup
+} from "./contract/Staff.ts"
 import { type TasksError, TasksGroup } from "./contract/Tasks.ts"
 import { type UploadsError, UploadsGroup } from "./contract/Uploads.ts"
 import { type VisitsError, VisitsGroup } from "./contract/Visits.ts"
@@ -56,12 +71,28 @@ import { type VisitsError, VisitsGroup } from "./contract/Visits.ts"
 export * from "./contract/Appointments.ts"
 export * from "./contract/Common.ts"
 export * from "./contract/Me.ts"
+export * from "./contract/Staff.ts"
 export * from "./contract/Tasks.ts"
 export * from "./contract/Uploads.ts"
 export * from "./contract/Visits.ts"
 // The domain records the care groups answer with: imported here so that the declaration of
 // `Api` can name them, and re-exported (types only) for a client that imports this module alone.
-export type { Appointment, Availability, Demographics, PreVisit, Questionnaire, Upload, VirtualVisits }
+export type {
+  Appointment,
+  AuditEvent,
+  Availability,
+  Chart,
+  ClinicScheduleErrors,
+  Demographics,
+  Messaging,
+  Patient,
+  Patients,
+  PreVisit,
+  Questionnaire,
+  Upload,
+  Uploads,
+  VirtualVisits
+}
 
 /** The name of the HttpOnly session cookie. */
 export const SESSION_COOKIE = "careportal_session"
@@ -94,6 +125,7 @@ export type ApiError =
   | UploadsError
   | VisitsError
   | MeError
+  | StaffError
 
 /** A new session: the token (also set as the HttpOnly cookie) and the session as listed. */
 export const SessionCreated = Schema.Struct({
@@ -227,4 +259,7 @@ export class Api extends HttpApi.make("careportal")
   .add(AuthGroup, LinksGroup, SessionsGroup, MessagesGroup, HealthGroup)
   .add(AvailabilityGroup, AppointmentsGroup, TasksGroup, VisitsGroup, MeGroup)
   .add(UploadsGroup)
-  .middleware(HttpApiMiddleware.ProblemDetails) {}
+  .add(StaffPatientsGroup, StaffScheduleGroup, StaffAppointmentsGroup, StaffCareGroup, StaffAdminGroup)
+  .middleware(HttpApiMiddleware.ProblemDetails)
+  // A 400 names every bad field, not only the first.
+  .annotate(HttpApi.ParseOptions, { errors: "all" }) {}

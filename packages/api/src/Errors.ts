@@ -2,7 +2,7 @@
  * From domain errors to the contract's error bodies `{ error, message, ...details }`.
  */
 import { Effect } from "effect"
-import { HttpEffect, HttpServerResponse } from "effect/http"
+import { HttpEffect, type HttpServerRequest, HttpServerResponse } from "effect/http"
 import type { ApiError } from "./Contract.ts"
 
 /**
@@ -22,7 +22,11 @@ export const expose = <E extends { readonly _tag: string; readonly message: stri
  */
 export const exposed = <A, E extends { readonly _tag: string; readonly message: string }, R>(
   self: Effect.Effect<A, E, R>
-) =>
+): Effect.Effect<
+  A,
+  Extract<ApiError, { readonly error: E["_tag"] }>,
+  R | HttpServerRequest.HttpServerRequest
+> =>
   self.pipe(
     Effect.tapError((e) => {
       const seconds = (e as { readonly retryAfterSeconds?: unknown }).retryAfterSeconds
