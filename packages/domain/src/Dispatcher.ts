@@ -6,7 +6,7 @@
  * otherwise. Driven by ports only, so it runs on `TestClock` in tests, as a background fiber of
  * the server, or as its own process; several may run at once (claims are leased).
  */
-import { Context, DateTime, Duration, Effect, Layer, Option, type Redacted } from "effect"
+import { Context, DateTime, Duration, Effect, Layer, Option, Redacted } from "effect"
 import { type Clinic, ClinicRepo } from "./Clinic.ts"
 import { CodeGenerator } from "./CodeGenerator.ts"
 import {
@@ -305,8 +305,8 @@ const make = Effect.gen(function* () {
       )
       const opened = Option.getOrUndefined(code)
       return n.channel === "email"
-        ? ({ channel: "email", message: emailOf(n, clinic.value, opened) } as const)
-        : ({ channel: "sms", message: smsOf(n, clinic.value, opened) } as const)
+        ? ({ channel: "email", message: emailOf(n, clinic.value, opened), code: opened } as const)
+        : ({ channel: "sms", message: smsOf(n, clinic.value, opened), code: opened } as const)
     })
 
   /** One send, bounded by the timeout; an adapter's defect counts as a retryable failure. */
@@ -368,6 +368,18 @@ const make = Effect.gen(function* () {
       ])
       return true
     })
+
+  /** A failure whose reason no longer holds the code the message carried. */
+  const withoutCode = (failure: DeliveryFailed, code: Redacted.Redacted<string> | undefined) => {
+    const secret = code === undefined ? "" : Redacted.value(code)
+    return secret === "" || !failure.reason.includes(secret)
+      ? failure
+      : new DeliveryFailed({
+          retryable: failure.retryable,
+          reason: failure.reason.split(secret).join("[code]"),
+          ...(failure.retryAfterMs === undefined ? {} : { retryAfterMs: failure.retryAfterMs })
+        })
+  }
 
   const recordFailure = (n: Notification, failure: DeliveryFailed, now: DateTime.Utc) =>
     Effect.gen(function* () {
@@ -433,7 +445,9 @@ const make = Effect.gen(function* () {
         }
         const n = current.value
         const result = yield* prepare(n).pipe(
-          Effect.flatMap(send),
+          // A provider may quote the message in its refusal: the code must not reach the log or
+          // the `lastError` staff read.
+          Effect.flatMap((prepared) => Effect.mapError(send(prepared), (f) => withoutCode(f, prepared.code))),
           Effect.map(() => undefined),
           Effect.catch((failure: DeliveryFailed) => Effect.succeed(failure))
         )

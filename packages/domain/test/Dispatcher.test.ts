@@ -1038,6 +1038,72 @@ describe("Dispatcher: scheduled notifications and calendar entries", () => {
   )
 
   it.effect(
+    "a provider that quotes the message in its refusal never puts the code in the log or lastError",
+    () =>
+      Effect.gen(function* () {
+        yield* setNow(T0)
+        yield* saveClinic
+        yield* savePatient({ notificationPreference: "sms" }, { withoutEmail: true })
+        const code = Redacted.make("Q4wT9zRb")
+        const sealed = yield* (yield* Hasher).seal("challenge-7", code)
+        yield* enqueue([
+          note(T0, {
+            channel: "sms",
+            template: "login-code" satisfies NotificationTemplate,
+            payload: new NotificationPayload({
+              purpose: "login-otp",
+              code: sealed,
+              codeContext: "challenge-7"
+            }),
+            idempotencyKey: "login-7:sms"
+          })
+        ])
+        const logs: Array<string> = []
+        const collector = Logger.make((options) => {
+          logs.push(Logger.formatJson.log(options))
+        })
+        const pass = runOnce().pipe(
+          Effect.provide(Logger.layer([collector])),
+          Effect.provideService(References.MinimumLogLevel, "All")
+        )
+        for (let i = 0; i < 3; i++) {
+          yield* pass
+          yield* TestClock.adjust("2 hours")
+        }
+        const [row] = yield* rows
+        assert.strictEqual(row?.status, "dead")
+        // The refusal is kept, with the code replaced.
+        assert.match(row?.lastError ?? "", /^400 invalid body: Your .*\[code\]/)
+        assert.isTrue(logs.some((line) => line.includes("[code]")))
+        assert.isFalse(logs.some((line) => line.includes("Q4wT9zRb")))
+        assert.isFalse(JSON.stringify(yield* rows).includes("Q4wT9zRb"))
+      }).pipe(
+        Effect.provide(
+          domainWith(
+            Layer.mergeAll(
+              Layer.succeed(
+                EmailSender,
+                EmailSender.of({ send: () => Effect.die(new Error("no email expected")) })
+              ),
+              Layer.succeed(
+                SmsSender,
+                SmsSender.of({
+                  send: (m) =>
+                    Effect.fail(
+                      new DeliveryFailed({
+                        retryable: false,
+                        reason: `400 invalid body: ${m.body}`
+                      })
+                    )
+                })
+              )
+            )
+          )
+        )
+      )
+  )
+
+  it.effect(
     "booked: REQUEST with the visit's start and end; moved: REQUEST, same uid, higher sequence; cancelled: CANCEL, same uid, higher still",
     () =>
       Effect.gen(function* () {
