@@ -72,38 +72,41 @@ export const clearSessionCookie = (config: ApiConfig["Service"]) =>
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"])
 
-/** The `PatientAuth` middleware on `Authentication`. */
+/** The `PatientAuth` middleware on `Authentication`: the bearer token, else the cookie. */
 export const layerPatientAuth = Layer.effect(
   PatientAuth,
   Effect.gen(function* () {
     const auth = yield* Authentication.Authentication
     const config = yield* ApiConfig
-    return PatientAuth.of((httpEffect) =>
-      Effect.gen(function* () {
-        const request = yield* HttpServerRequest.HttpServerRequest
-        const authorization = request.headers.authorization
-        const bearer =
-          authorization !== undefined && /^Bearer /i.test(authorization)
-            ? authorization.slice(7).trim()
-            : undefined
-        const cookie = request.cookies[SESSION_COOKIE]
-        const token = bearer ?? cookie
-        if (token === undefined || token === "")
-          return yield* Effect.fail(expose(new AuthErrors.SessionExpired()))
-        // A bearer token is never sent by a browser on its own, so only the cookie needs the Origin check.
-        if (bearer === undefined && !SAFE_METHODS.has(request.method)) {
-          const origin = request.headers.origin
-          if (origin === undefined || !config.allowedOrigins.includes(origin)) {
-            return yield* Effect.fail(
-              OriginRefused.make({
-                message: "This request did not come from the portal. Open the portal and try again."
-              })
-            )
+    const noSession = Effect.fail(expose(new AuthErrors.SessionExpired()))
+    /** Runs the request as the patient whose session `token` is. */
+    const asPatient = <A, E, R>(
+      httpEffect: Effect.Effect<A, E, R | CurrentPatient>,
+      token: Redacted.Redacted<string>
+    ) =>
+      Effect.flatMap(auth.authenticate(token).pipe(Effect.mapError(expose)), (principal) =>
+        Effect.provideService(httpEffect, CurrentPatient, principal)
+      )
+    return PatientAuth.of({
+      sessionToken: (httpEffect, { credential }) =>
+        Redacted.value(credential) === "" ? noSession : asPatient(httpEffect, credential),
+      sessionCookie: (httpEffect, { credential }) =>
+        Effect.gen(function* () {
+          if (Redacted.value(credential) === "") return yield* noSession
+          // A browser sends the cookie with any page's request: only the portal's may change state.
+          const request = yield* HttpServerRequest.HttpServerRequest
+          if (!SAFE_METHODS.has(request.method)) {
+            const origin = request.headers.origin
+            if (origin === undefined || !config.allowedOrigins.includes(origin)) {
+              return yield* Effect.fail(
+                OriginRefused.make({
+                  message: "This request did not come from the portal. Open the portal and try again."
+                })
+              )
+            }
           }
-        }
-        const principal = yield* auth.authenticate(Redacted.make(token)).pipe(Effect.mapError(expose))
-        return yield* Effect.provideService(httpEffect, CurrentPatient, principal)
-      })
-    )
+          return yield* asPatient(httpEffect, credential)
+        })
+    })
   })
 )

@@ -94,9 +94,6 @@ export type {
   VirtualVisits
 }
 
-/** The name of the HttpOnly session cookie. */
-export const SESSION_COOKIE = "careportal_session"
-
 /** Every error body of the contract, by its `error` tag. */
 export type ApiError =
   | typeof PasscodeInvalid.Type

@@ -424,21 +424,52 @@ describe("the staff side through the derived client", () => {
     }).pipe(Effect.provide(TestServer()))
   )
 
-  it.live("/openapi.json declares the clinic API key as a bearer scheme on the staff routes", () =>
-    Effect.gen(function* () {
-      yield* setup
-      const doc = (yield* rawJson(HttpClientRequest.get("/openapi.json"))).body as {
-        components: { securitySchemes: Record<string, { type: string; scheme?: string }> }
-        paths: Record<string, Record<string, { security?: ReadonlyArray<Record<string, unknown>> }>>
-      }
-      assert.strictEqual(doc.components.securitySchemes.clinicApiKey?.scheme?.toLowerCase(), "bearer")
-      const staffPaths = Object.keys(doc.paths).filter((p) => p.startsWith("/v1/staff/"))
-      assert.isAtLeast(staffPaths.length, 15)
-      for (const path of staffPaths) {
-        for (const operation of Object.values(doc.paths[path] ?? {})) {
-          assert.deepStrictEqual(operation.security, [{ clinicApiKey: [] }], path)
+  it.live(
+    "/openapi.json declares the clinic API key on the staff routes and the session on the patient's",
+    () =>
+      Effect.gen(function* () {
+        yield* setup
+        const doc = (yield* rawJson(HttpClientRequest.get("/openapi.json"))).body as {
+          components: {
+            securitySchemes: Record<string, { type: string; scheme?: string; in?: string; name?: string }>
+          }
+          paths: Record<string, Record<string, { security?: ReadonlyArray<Record<string, unknown>> }>>
         }
-      }
-    }).pipe(Effect.provide(TestServer()))
+        assert.strictEqual(doc.components.securitySchemes.clinicApiKey?.scheme?.toLowerCase(), "bearer")
+        const staffPaths = Object.keys(doc.paths).filter((p) => p.startsWith("/v1/staff/"))
+        assert.isAtLeast(staffPaths.length, 15)
+        for (const path of staffPaths) {
+          for (const operation of Object.values(doc.paths[path] ?? {})) {
+            assert.deepStrictEqual(operation.security, [{ clinicApiKey: [] }], path)
+          }
+        }
+        // The patient's routes: the session as a bearer token or the cookie; the login routes: none.
+        assert.strictEqual(doc.components.securitySchemes.sessionToken?.scheme?.toLowerCase(), "bearer")
+        assert.deepInclude(doc.components.securitySchemes.sessionCookie, {
+          type: "apiKey",
+          in: "cookie",
+          name: "careportal_session"
+        })
+        for (const [path, method] of [
+          ["/v1/messages", "get"],
+          ["/v1/appointments", "post"],
+          ["/v1/me", "patch"],
+          ["/v1/sessions", "get"],
+          ["/v1/auth/logout", "post"]
+        ] as const) {
+          assert.deepStrictEqual(
+            doc.paths[path]?.[method]?.security,
+            [{ sessionToken: [] }, { sessionCookie: [] }],
+            `${method} ${path}`
+          )
+        }
+        for (const [path, method] of [
+          ["/v1/auth/login", "post"],
+          ["/v1/links/{linkId}/open", "post"],
+          ["/v1/virtual-visits/join", "post"]
+        ] as const) {
+          assert.deepStrictEqual(doc.paths[path]?.[method]?.security ?? [], [], `${method} ${path}`)
+        }
+      }).pipe(Effect.provide(TestServer()))
   )
 })

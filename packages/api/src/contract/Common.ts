@@ -6,7 +6,7 @@
 
 import { Ids, Passcode, type Session } from "@careportal/domain"
 import { Context, Schema } from "effect"
-import { HttpApiMiddleware, HttpApiSchema } from "effect/http-api"
+import { HttpApiMiddleware, HttpApiSchema, HttpApiSecurity } from "effect/http-api"
 
 /**
  * An error body `{ error: tag, message, ...details }` answered with `status`: a stable tag for
@@ -91,13 +91,24 @@ export class CurrentPatient extends Context.Service<CurrentPatient, Session.Pati
   "@careportal/api/CurrentPatient"
 ) {}
 
+/** The name of the HttpOnly session cookie. */
+export const SESSION_COOKIE = "careportal_session"
+
 /**
- * Patient authentication: the `careportal_session` cookie or `Authorization: Bearer`. A
- * state-changing request riding on the cookie must come from the portal's Origin.
+ * Patient authentication: `Authorization: Bearer <token>` (API clients) or the
+ * `careportal_session` cookie (browsers), declared as the OpenAPI security schemes
+ * `sessionToken` and `sessionCookie`. The bearer token is tried first. A state-changing request
+ * riding on the cookie must come from the portal's Origin (CSRF).
  */
 export class PatientAuth extends HttpApiMiddleware.Service<PatientAuth, { provides: CurrentPatient }>()(
   "@careportal/api/PatientAuth",
-  { error: [SessionExpired, OriginRefused] }
+  {
+    security: {
+      sessionToken: HttpApiSecurity.bearer,
+      sessionCookie: HttpApiSecurity.apiKey({ key: SESSION_COOKIE, in: "cookie" })
+    },
+    error: [SessionExpired, OriginRefused]
+  }
 ) {}
 
 /** Too many requests of this kind from this address: wait `retryAfterSeconds` (also `Retry-After`). */
