@@ -325,6 +325,20 @@ describe("the staff side through the derived client", () => {
       const listed = yield* clinic.staffAdmin.apiKeys()
       assert.strictEqual(listed.length, 2)
       assert.notInclude(JSON.stringify(listed), issued.key)
+      // A listed key says what it is, never its hash (read raw: the client would drop extra fields).
+      const raw = yield* rawJson(
+        HttpClientRequest.get("/v1/staff/api-keys").pipe(HttpClientRequest.bearerToken(key))
+      )
+      for (const summary of raw.body as unknown as ReadonlyArray<Record<string, unknown>>) {
+        assert.deepStrictEqual(Object.keys(summary).toSorted(), [
+          "createdAt",
+          "id",
+          "label",
+          "prefix",
+          "revokedAt",
+          "staffId"
+        ])
+      }
       const old = listed.find((k) => k.label === "front desk")
       if (old === undefined) return assert.fail("the first key is not listed")
       const rotated = yield* staffClient(issued.key)
