@@ -15,6 +15,15 @@ import {
 import type { ClinicId, PatientId } from "./Ids.ts"
 import { type MemoryHandle, memoryLayer } from "./internal/memory.ts"
 
+/** Which events `AuditLog.page` reads: a clinic's, optionally one patient's, older than `before`. */
+export interface AuditPageFilter {
+  readonly clinicId: ClinicId
+  readonly patientId?: PatientId
+  /** Only events with a sequence below this one (exclusive); absent, from the newest. */
+  readonly before?: number
+  readonly limit: number
+}
+
 /** Append-only, hash-chained audit events. */
 export class AuditLog extends Context.Service<
   AuditLog,
@@ -28,6 +37,13 @@ export class AuditLog extends Context.Service<
       readonly clinicId: ClinicId
       readonly patientId?: PatientId
     }) => Effect.Effect<ReadonlyArray<AuditEvent>>
+    /**
+     * One page of a clinic's events, optionally about one patient: newest (highest sequence)
+     * first, only sequences below `before` when given, at most `limit` (a `limit` below 1 gives
+     * none). The next page asks with `before` set to the last sequence of this one; a store reads
+     * only the page, never the whole log.
+     */
+    readonly page: (filter: AuditPageFilter) => Effect.Effect<ReadonlyArray<AuditEvent>>
     /** Recomputes a clinic's chain and reports the first broken link. */
     readonly verify: (clinicId: ClinicId) => Effect.Effect<ChainReport>
   }
@@ -72,6 +88,24 @@ const makeMemory = (digest: Digest.Digest["Service"]) => (state: TxRef.TxRef<Rea
       Effect.map(TxRef.get(state), (events) =>
         ofClinic(events, clinicId).filter((e) => patientId === undefined || e.patientId === patientId)
       ),
+    // The store is in append order, so each clinic's events are in sequence order: walk back
+    // from the end and stop at a full page.
+    page: ({ clinicId, patientId, before, limit }) =>
+      Effect.map(TxRef.get(state), (events) => {
+        const size = Math.trunc(limit)
+        const out: Array<AuditEvent> = []
+        for (let i = events.length - 1; i >= 0 && out.length < size; i--) {
+          const e = events[i]
+          if (
+            e !== undefined &&
+            e.clinicId === clinicId &&
+            (patientId === undefined || e.patientId === patientId) &&
+            (before === undefined || e.sequence < before)
+          )
+            out.push(e)
+        }
+        return out
+      }),
     verify: (clinicId) =>
       Effect.flatMap(TxRef.get(state), (events) => verifyChain(digest, ofClinic(events, clinicId)))
   })

@@ -47,6 +47,25 @@ const toEvent = (row: typeof Row.Type): AuditEvent.AuditEvent =>
 
 const events = (rows: ReadonlyArray<unknown>) => decodeRows(Row)(rows).map(toEvent)
 
+/** The largest `integer` (the `sequence` column's type): a bound above it excludes nothing. */
+const MAX_SEQUENCE = 2_147_483_647
+
+/**
+ * `sequence < before` as SQL the indexes serve, or `null` when no event can match. The bound
+ * sent is a whole number in `integer` range, like the column: the client types a fraction as
+ * `double precision`, and comparing the column as that is a filter no index serves.
+ */
+const sequenceBelow = (sql: SqlClient.SqlClient, before: number | undefined) =>
+  before === undefined || before > MAX_SEQUENCE
+    ? sql``
+    : before <= 1 || Number.isNaN(before)
+      ? null
+      : sql`AND sequence < ${Math.ceil(before)}`
+
+/** A page size as `LIMIT` takes it: whole, none below 1, no limit (`null`) for infinity. */
+const rowLimit = (limit: number): number | null =>
+  limit === Number.POSITIVE_INFINITY ? null : Number.isNaN(limit) ? 0 : Math.max(0, Math.trunc(limit))
+
 const Head = Schema.Struct({ sequence: Schema.Int, hash: Schema.String })
 
 /** Audit events in the `audit_events` table, hashed with Web Crypto's SHA-256. */
@@ -93,6 +112,21 @@ export const layer: Layer.Layer<AuditLog.AuditLog, never, SqlClient.SqlClient> =
           yield* orDie(
             sql`SELECT * FROM audit_events WHERE clinic_id = ${filter.clinicId} ${patient} ORDER BY sequence`
           )
+        )
+      }),
+      // Served by an index scan read backwards, stopping after `limit` rows: the primary key
+      // (clinic_id, sequence) for a clinic's log, audit_events_patient (clinic_id, patient_id,
+      // sequence) for one patient's.
+      page: Effect.fn("AuditLog.page")(function* (filter: AuditLog.AuditPageFilter) {
+        const below = sequenceBelow(sql, filter.before)
+        const limit = rowLimit(filter.limit)
+        if (below === null || limit === 0) return []
+        const patient = filter.patientId === undefined ? sql`` : sql`AND patient_id = ${filter.patientId}`
+        return events(
+          yield* orDie(sql`
+            SELECT * FROM audit_events WHERE clinic_id = ${filter.clinicId} ${patient} ${below}
+            ORDER BY sequence DESC LIMIT ${limit}
+          `)
         )
       }),
       verify: Effect.fn("AuditLog.verify")(function* (clinicId: Ids.ClinicId) {

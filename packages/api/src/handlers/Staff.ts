@@ -236,19 +236,18 @@ const AdminHandlers = HttpApiBuilder.group(
         asStaff((staff) =>
           Effect.gen(function* () {
             const limit = yield* pageSize(query.limit, 50, 500, "audit events")
-            const events = yield* audit.list({
+            // One more than the page: if it comes back, there is an older page to point to.
+            const events = yield* audit.page({
               clinicId: staff.clinicId,
-              ...(query.patientId === undefined ? {} : { patientId: query.patientId })
+              ...(query.patientId === undefined ? {} : { patientId: query.patientId }),
+              ...(query.before === undefined ? {} : { before: query.before }),
+              limit: limit + 1
             })
-            const before = query.before
-            const older = events
-              .filter((e) => before === undefined || e.sequence < before)
-              .toSorted((a, b) => b.sequence - a.sequence)
-            const page = older.slice(0, limit)
+            const page = events.slice(0, limit)
             const last = page.at(-1)
             return {
               events: page,
-              nextBefore: older.length > limit && last !== undefined ? last.sequence : null
+              nextBefore: events.length > limit && last !== undefined ? last.sequence : null
             }
           })
         )

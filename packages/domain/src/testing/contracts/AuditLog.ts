@@ -1,17 +1,25 @@
 /**
  * The contract of `AuditLog`: each clinic's events form one hash chain (sequence from 1, each
  * linked to the one before, hashes as `chainHash` computes them), read back exactly as
- * appended, and concurrent appends never fork it. Tampering with the stored events is found by
+ * appended, and concurrent appends never fork it. `page` reads a clinic's log newest first, a
+ * page at a time, and paging by `before` visits each event once. Tampering with the stored events is found by
  * `verify`; how to tamper is the implementation's business, so the cases reach the store
  * through `AuditLogTampering`, which each runner provides (the in-memory one below, SQL for a
  * database).
  */
-import { Context, DateTime, Effect, Layer, TxRef } from "effect"
+import { Arbitrary, Context, DateTime, Effect, Layer, Schema, TxRef } from "effect"
 import { Digest } from "effect/crypto"
 import { Actor, AuditEntry, AuditEvent, chainHash, GENESIS_HASH } from "../../AuditEvent.ts"
 import { AuditLog, AuditLogMemory } from "../../AuditLog.ts"
 import { AuditEventId, ClinicId, PatientId } from "../../Ids.ts"
-import { type Contract, contractCase, expect, expectEqual, uniqueId as uuid } from "../Contract.ts"
+import {
+  type Contract,
+  ContractViolation,
+  contractCase,
+  expect,
+  expectEqual,
+  uniqueId as uuid
+} from "../Contract.ts"
 
 /** Direct access to an audit store, as someone with write access to it has: for tests only. */
 export class AuditLogTampering extends Context.Service<
@@ -107,6 +115,70 @@ const expectChain = (events: ReadonlyArray<AuditEvent>, what: string) =>
       yield* expectEqual(event.hash, expected, `${what}: hash of ${event.sequence}`)
       prevHash = event.hash
     }
+  })
+
+/** The sequences of `events`, in the order given: what the paging cases compare. */
+const sequences = (events: ReadonlyArray<AuditEvent>) => events.map((e) => e.sequence)
+
+/** `events` newest first, as `page` returns them. */
+const newestFirst = (events: ReadonlyArray<AuditEvent>) => [...events].sort((a, b) => b.sequence - a.sequence)
+
+/**
+ * Reads a clinic's log page by page as a client does (each next page `before` the last sequence
+ * of the one before) until a page comes back empty. Stops after `guard` pages, so that a store
+ * that never moves on fails the case instead of looping.
+ */
+const readAllPages = (
+  filter: { readonly clinicId: ClinicId; readonly patientId?: PatientId },
+  limit: number,
+  guard: number
+) =>
+  Effect.gen(function* () {
+    const log = yield* AuditLog
+    const pages: Array<ReadonlyArray<AuditEvent>> = []
+    let before: number | undefined
+    while (pages.length <= guard) {
+      const page = yield* log.page({ ...filter, limit, ...(before === undefined ? {} : { before }) })
+      const last = page.at(-1)
+      if (last === undefined) return pages
+      pages.push(page)
+      before = last.sequence
+    }
+    return yield* new ContractViolation({ message: `paging did not end after ${guard} pages` })
+  })
+
+const between = (minimum: number, maximum: number) => Schema.Int.check(Schema.isBetween({ minimum, maximum }))
+
+/**
+ * A random log over two clinics (the second is noise the first must never see), each event
+ * about one of three patients or none, read in pages of a random size, clinic-wide or for one
+ * patient.
+ */
+const PagingScenario = Arbitrary.schema(
+  Schema.Struct({
+    events: Schema.Array(
+      Schema.Struct({ clinic: Schema.Literals(["mine", "other"]), patient: Schema.NullOr(between(0, 2)) })
+    ).check(Schema.isMaxLength(24)),
+    pageSize: between(1, 7),
+    patient: Schema.NullOr(between(0, 2))
+  })
+)
+
+/** Runs a property as one case: a falsification fails the case with its shrunk input and replay token. */
+const checkProperty = <A, R>(
+  arbitrary: Arbitrary.Arbitrary<A>,
+  property: (value: A) => Effect.Effect<void, unknown, R>,
+  options: Arbitrary.CheckOptions
+) =>
+  Effect.gen(function* () {
+    const result = yield* Arbitrary.checkEffect(
+      arbitrary,
+      (value) => Effect.as(property(value), true),
+      options
+    )
+    if (result._tag === "Passed") return
+    // The report holds the shrunk input, the failure's message and the token to replay it.
+    return yield* new ContractViolation({ message: Arbitrary.formatCheckFailure(result) ?? result._tag })
   })
 
 /** The behaviours of every `AuditLog`. */
@@ -252,6 +324,148 @@ export const AuditLogContract: Contract<AuditLog | AuditLogTampering> = [
       yield* expectChain(events, "concurrent appends")
       yield* expect(new Set(events.map((e) => e.id)).size === 20, "every entry appended once")
       yield* expectEqual(yield* log.verify(clinicId), { _tag: "Intact", events: 20 }, "verify")
+    })
+  ),
+  contractCase(
+    "paging newest first, each page before the last sequence of the one before, visits every event of the clinic (or of one patient) exactly once, in full pages",
+    checkProperty(
+      PagingScenario,
+      ({ events: specs, pageSize, patient }) =>
+        Effect.gen(function* () {
+          const [mine, other] = [yield* newClinic, yield* newClinic]
+          const patients = [0, 1, 2].map((k) => PatientId.make(`patient-${k}-${mine}`))
+          const patientOf = (k: number | null) => (k === null ? null : (patients[k] ?? null))
+          const entries = yield* Effect.all(
+            specs.map((spec, i) => entry(spec.clinic === "mine" ? mine : other, i, patientOf(spec.patient)))
+          )
+          const appended = yield* appendAll(entries)
+          const patientId = patientOf(patient)
+          const expected = newestFirst(
+            appended.filter((e) => e.clinicId === mine && (patientId === null || e.patientId === patientId))
+          )
+          const pages = yield* readAllPages(
+            { clinicId: mine, ...(patientId === null ? {} : { patientId }) },
+            pageSize,
+            expected.length + 1
+          )
+          // Full pages but the last: the pages are the expected events cut every `pageSize`.
+          yield* expectEqual(
+            pages.map(sequences),
+            Array.from({ length: Math.ceil(expected.length / pageSize) }, (_, k) =>
+              sequences(expected.slice(k * pageSize, (k + 1) * pageSize))
+            ),
+            `pages of ${pageSize}${patientId === null ? "" : ` for ${patientId}`}`
+          )
+          yield* expectEqual(pages.flat(), expected, "the events read back exactly as appended")
+        }),
+      { runs: 40, size: 30 }
+    )
+  ),
+  contractCase(
+    "page filters by patient: only that patient's events, newest first; a patient without events in the clinic has none",
+    Effect.gen(function* () {
+      const log = yield* AuditLog
+      const [a, b] = [yield* newClinic, yield* newClinic]
+      const p = PatientId.make(`patient-${yield* uuid}`)
+      const q = PatientId.make(`patient-${yield* uuid}`)
+      const r = PatientId.make(`patient-${yield* uuid}`)
+      const events = yield* appendAll([
+        yield* entry(a, 0, p),
+        yield* entry(a, 1, q),
+        yield* entry(a, 2, null),
+        yield* entry(a, 3, p),
+        yield* entry(b, 4, r),
+        yield* entry(a, 5, p),
+        yield* entry(a, 6, q)
+      ])
+      const ofA = events.filter((e) => e.clinicId === a)
+      yield* expectEqual(
+        yield* log.page({ clinicId: a, patientId: p, limit: 10 }),
+        newestFirst(ofA.filter((e) => e.patientId === p)),
+        "patient p"
+      )
+      yield* expectEqual(
+        sequences(yield* log.page({ clinicId: a, patientId: p, limit: 2 })),
+        [5, 4],
+        "patient p, two newest"
+      )
+      yield* expectEqual(
+        sequences(yield* log.page({ clinicId: a, patientId: q, limit: 10 })),
+        [6, 2],
+        "patient q"
+      )
+      yield* expectEqual(
+        yield* log.page({ clinicId: a, patientId: r, limit: 10 }),
+        [],
+        "patient r is in clinic b only"
+      )
+      yield* expectEqual(
+        sequences(yield* log.page({ clinicId: a, limit: 10 })),
+        [6, 5, 4, 3, 2, 1],
+        "clinic-wide"
+      )
+    })
+  ),
+  contractCase(
+    "page's before is exclusive: only sequences below it; at or below 1 nothing; above the newest (even beyond 32 bits) from the newest; a limit below 1 gives nothing",
+    Effect.gen(function* () {
+      const log = yield* AuditLog
+      const clinicId = yield* newClinic
+      const patientId = PatientId.make(`patient-${yield* uuid}`)
+      const chain = yield* chainOf(clinicId, 6, patientId)
+      const at = (before: number | undefined, limit = 10) =>
+        Effect.map(log.page({ clinicId, limit, ...(before === undefined ? {} : { before }) }), sequences)
+      yield* expectEqual(yield* at(4), [3, 2, 1], "before 4")
+      yield* expectEqual(yield* at(4, 2), [3, 2], "before 4, two")
+      yield* expectEqual(yield* at(2), [1], "before 2")
+      yield* expectEqual(yield* at(3.5), [3, 2, 1], "before 3.5")
+      yield* expectEqual(yield* at(1), [], "before 1")
+      yield* expectEqual(yield* at(0), [], "before 0")
+      yield* expectEqual(yield* at(-5), [], "before -5")
+      yield* expectEqual(yield* at(7), [6, 5, 4, 3, 2, 1], "before 7, one past the newest")
+      yield* expectEqual(yield* at(2 ** 40), [6, 5, 4, 3, 2, 1], "before 2^40")
+      yield* expectEqual(yield* at(undefined), [6, 5, 4, 3, 2, 1], "no before")
+      yield* expectEqual(yield* at(undefined, 0), [], "limit 0")
+      yield* expectEqual(
+        yield* log.page({ clinicId, patientId, before: 6, limit: 3 }),
+        newestFirst(chain).slice(1, 4),
+        "patient, before 6, three: the events themselves"
+      )
+    })
+  ),
+  contractCase(
+    "page never returns another clinic's events, even for the same patient id and sequences",
+    Effect.gen(function* () {
+      const log = yield* AuditLog
+      const [a, b, empty] = [yield* newClinic, yield* newClinic, yield* newClinic]
+      const p = PatientId.make(`patient-${yield* uuid}`)
+      // Interleaved, so both clinics hold the same sequences and the same patient.
+      const events = yield* appendAll([
+        yield* entry(a, 0, p),
+        yield* entry(b, 1, p),
+        yield* entry(b, 2, p),
+        yield* entry(a, 3, p),
+        yield* entry(b, 4, null),
+        yield* entry(b, 5, p)
+      ])
+      const ofA = newestFirst(events.filter((e) => e.clinicId === a))
+      yield* expectEqual(yield* log.page({ clinicId: a, limit: 100 }), ofA, "clinic a")
+      yield* expectEqual(
+        yield* log.page({ clinicId: a, patientId: p, limit: 100 }),
+        ofA,
+        "clinic a, patient p"
+      )
+      yield* expectEqual(
+        yield* log.page({ clinicId: a, before: 3, limit: 100 }),
+        ofA.filter((e) => e.sequence < 3),
+        "clinic a, before 3"
+      )
+      yield* expectEqual(yield* log.page({ clinicId: empty, limit: 100 }), [], "a clinic without events")
+      yield* expectEqual(
+        yield* log.page({ clinicId: empty, patientId: p, limit: 100 }),
+        [],
+        "a clinic without events, patient p"
+      )
     })
   )
 ]
