@@ -4,8 +4,9 @@
  * with it the socket's remote address and the headers.
  */
 
-import { Clock, Config, Context, Duration, Effect, Layer, Option, Ref } from "effect"
+import { Clock, Config, Context, DateTime, Duration, Effect, Layer, Option, Ref, Schema } from "effect"
 import { HttpEffect, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { SqlClient } from "effect/sql"
 import { RateLimit, RateLimited } from "./contract/Common.ts"
 
 /** The kinds of request limited separately: each has its own budget per address. */
@@ -82,11 +83,28 @@ export const layerRateLimitConfigFromEnv = Layer.effect(
   })
 )
 
+/** The store's key of a (route class, client address). */
+const keyOf = (routeClass: RouteClass, client: string) => `${routeClass} ${client}`
+
+/** Whole seconds until the window that began at `start` ends: at least 1, as `Retry-After` needs. */
+const secondsLeft = (start: number, windowMillis: number, now: number) =>
+  Math.max(1, Math.ceil((start + windowMillis - now) / 1000))
+
+const TakeRow = Schema.Struct({ window_start: Schema.DateTimeUtcFromDate, allowed: Schema.Boolean })
+
+/** Options of `RateLimiter.layerSqlWith`. */
+export interface SqlOptions {
+  /**
+   * Every this many takes (per process), spent rows are deleted: those whose window ended more
+   * than an hour ago. Default 1000.
+   */
+  readonly pruneEvery?: number
+}
+
 /**
- * Counts requests per (route class, client address). The in-memory implementation counts per
- * process: with several replicas behind a load balancer, each would allow the full budget, so a
- * deployment of several replicas needs a shared store (Redis, or a Postgres table) behind this
- * same service.
+ * Counts requests per (route class, client address). `layerMemory` counts per process, right for
+ * one replica; `layerSql` counts in the database's `rate_limits` table, so that replicas sharing
+ * one database share one budget per address.
  */
 export class RateLimiter extends Context.Service<
   RateLimiter,
@@ -108,7 +126,7 @@ export class RateLimiter extends Context.Service<
         take: Effect.fn("RateLimiter.take")(function* (routeClass, client, limit) {
           const now = yield* Clock.currentTimeMillis
           const windowMillis = Duration.toMillis(limit.window)
-          const key = `${routeClass} ${client}`
+          const key = keyOf(routeClass, client)
           return yield* Ref.modify(windows, (map) => {
             const next = new Map(map)
             // Forget spent windows now and then, so that the map does not grow with every address seen.
@@ -124,13 +142,66 @@ export class RateLimiter extends Context.Service<
               next.set(key, { start: current.start, count: current.count + 1 })
               return [Option.none(), next] as const
             }
-            const wait = Math.max(1, Math.ceil((current.start + windowMillis - now) / 1000))
-            return [Option.some(wait), next] as const
+            return [Option.some(secondsLeft(current.start, windowMillis, now)), next] as const
           })
         })
       })
     })
   )
+
+  /**
+   * Fixed windows in the `rate_limits` table (migration 00009), timed by the Clock (its time is
+   * a parameter, not the database's `now()`), with the same boundaries as `layerMemory`. Each
+   * take is one `INSERT … ON CONFLICT DO UPDATE`: concurrent takes for one address, from any
+   * replica, queue on its row, so a window never allows more than its limit. SQL faults are
+   * defects.
+   */
+  static layerSqlWith(options: SqlOptions = {}): Layer.Layer<RateLimiter, never, SqlClient.SqlClient> {
+    const pruneEvery = Math.max(1, options.pruneEvery ?? 1000)
+    return Layer.effect(
+      RateLimiter,
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        const takes = yield* Ref.make(0)
+        // Pruning is opportunistic rather than a timer, so that nothing else needs running: a
+        // row is only a count, and one pruned early costs nothing but a fresh window.
+        const prune = (at: Date) =>
+          sql`DELETE FROM rate_limits WHERE window_end < ${at}::timestamptz - interval '1 hour'`.pipe(
+            Effect.ignore({ log: "Warn", message: "could not prune spent rate-limit windows" })
+          )
+        return RateLimiter.of({
+          take: Effect.fn("RateLimiter.take")(function* (routeClass, client, limit) {
+            const now = yield* Clock.currentTimeMillis
+            const windowMillis = Duration.toMillis(limit.window)
+            const at = new Date(now)
+            const window = sql`(${windowMillis}::float8 * interval '1 millisecond')`
+            // The SET expressions read the row as it was: a new window once this one has ended,
+            // else one more request while under the limit. `allowed` says which it was, since
+            // RETURNING sees only the row as written.
+            const ended = sql`${at}::timestamptz >= r.window_start + ${window}`
+            const under = sql`r.count < ${limit.limit}::int`
+            const rows = yield* sql`
+              INSERT INTO rate_limits AS r (key, window_start, window_end, count, allowed)
+              VALUES (${keyOf(routeClass, client)}, ${at}::timestamptz, ${at}::timestamptz + ${window}, 1, true)
+              ON CONFLICT (key) DO UPDATE SET
+                window_start = CASE WHEN ${ended} THEN excluded.window_start ELSE r.window_start END,
+                window_end = CASE WHEN ${ended} THEN excluded.window_end ELSE r.window_end END,
+                count = CASE WHEN ${ended} THEN 1 WHEN ${under} THEN r.count + 1 ELSE r.count END,
+                allowed = ${ended} OR ${under}
+              RETURNING window_start, allowed
+            `.pipe(Effect.orDie)
+            const row = Schema.decodeUnknownSync(TakeRow)(rows[0])
+            if ((yield* Ref.updateAndGet(takes, (n) => (n + 1) % pruneEvery)) === 0) yield* prune(at)
+            if (row.allowed) return Option.none()
+            return Option.some(secondsLeft(DateTime.toEpochMillis(row.window_start), windowMillis, now))
+          })
+        })
+      })
+    )
+  }
+
+  /** `layerSqlWith()`: the shared store, pruned every 1000 takes of each process. */
+  static readonly layerSql: Layer.Layer<RateLimiter, never, SqlClient.SqlClient> = RateLimiter.layerSqlWith()
 }
 
 /** The client's address: the socket's, or with `trustProxy` the last `X-Forwarded-For` entry. */
@@ -149,6 +220,8 @@ export const clientAddress = (request: HttpServerRequest.HttpServerRequest, trus
 
 const routeClassOf = (group: string, endpoint: string): RouteClass | undefined => {
   if (endpoint === "resend") return "resend"
+  // A contact change sends a code to a new address, like a resend.
+  if (group === "me" && (endpoint === "changeContact" || endpoint === "resendContactCode")) return "resend"
   if (group === "auth" && endpoint === "login") return "login"
   if (group === "auth" && endpoint === "verify") return "verify"
   if (group === "links" && endpoint === "open") return "open"

@@ -12,7 +12,7 @@ import {
   RateLimitConfig,
   type RouteClass
 } from "../src/RateLimit.ts"
-import { client, seed, TestServer } from "./support.ts"
+import { client, login, seed, TestServer } from "./support.ts"
 
 /** A server whose rate limits are the defaults but for `limits`, trusting a proxy or not. */
 const server = (
@@ -202,6 +202,28 @@ describe("per-address rate limits", () => {
     )
   )
 
+  it.live("a contact change and its resends spend the resend budget of the address", () =>
+    Effect.gen(function* () {
+      yield* seed
+      const token = yield* login()
+      const post = (path: string, body?: unknown) =>
+        send(
+          (body === undefined
+            ? HttpClientRequest.post(path)
+            : HttpClientRequest.post(path).pipe(HttpClientRequest.bodyJsonUnsafe(body))
+          ).pipe(HttpClientRequest.bearerToken(token))
+        )
+      const change = yield* post("/v1/me/contacts", { email: "ada.new@example.org" })
+      assert.strictEqual(change.status, 202, change.text)
+      const challengeId = bodyOf(change).challengeId as string
+      // The domain's own cooldown answers the first resend; the address's budget the next.
+      const tooSoon = yield* post(`/v1/me/contacts/${challengeId}/resend`)
+      assert.strictEqual(bodyOf(tooSoon).error, "ResendTooSoon")
+      assertRateLimited(yield* post(`/v1/me/contacts/${challengeId}/resend`), 60)
+      assertRateLimited(yield* post("/v1/me/contacts", { email: "ada.other@example.org" }), 60)
+    }).pipe(Effect.provide(server({ limits: { resend: { limit: 2, window: Duration.minutes(1) } } })))
+  )
+
   it.live("OpenAPI declares the 429 on the limited endpoints only", () =>
     Effect.gen(function* () {
       const doc = bodyOf(yield* send(HttpClientRequest.get("/openapi.json"))) as {
@@ -213,7 +235,9 @@ describe("per-address rate limits", () => {
         "/v1/auth/login/{challengeId}/resend",
         "/v1/links/{linkId}/open",
         "/v1/links/{linkId}/resend",
-        "/v1/virtual-visits/join"
+        "/v1/virtual-visits/join",
+        "/v1/me/contacts",
+        "/v1/me/contacts/{challengeId}/resend"
       ]) {
         assert.property(doc.paths[path]?.post?.responses, "429", path)
       }

@@ -12,6 +12,7 @@ import {
   NotFound,
   PatientAuth,
   passcodeFailures,
+  RateLimit,
   ResendLimitReached,
   resendFailures
 } from "./Common.ts"
@@ -82,16 +83,17 @@ export class MeGroup extends HttpApiGroup.make("me")
       success: Demographics.PatientDemographics,
       error: [NotFound, AddressInvalid, PreferenceNeedsContact]
     }),
+    // Both send a code to an address the patient typed: per-address limited, with the resends.
     HttpApiEndpoint.post("changeContact", "/v1/me/contacts", {
       payload: ContactChange,
       success: Authentication.CodeSent.pipe(HttpApiSchema.status(202)),
       error: [NotFound, ContactInvalid, ContactUnchanged, ResendLimitReached]
-    }),
+    }).middleware(RateLimit),
     HttpApiEndpoint.post("resendContactCode", "/v1/me/contacts/:challengeId/resend", {
       params: { challengeId: Ids.ChallengeId },
       success: Authentication.CodeSent,
       error: [ContactChangeNotFound, ...resendFailures]
-    }),
+    }).middleware(RateLimit),
     HttpApiEndpoint.post("verifyContact", "/v1/me/contacts/verify", {
       payload: Schema.Struct({ challengeId: Ids.ChallengeId, code: Schema.String }),
       success: Demographics.PatientDemographics,

@@ -11,6 +11,7 @@ import careRecords from "./00005_care_records.ts"
 import messagesUploads from "./00006_messages_uploads.ts"
 import outboxDelivery from "./00007_outbox_delivery.ts"
 import staff from "./00008_staff.ts"
+import rateLimits from "./00009_rate_limits.ts"
 
 /** Every migration by `<number>_<name>`. */
 export const loader = Migrator.fromRecord({
@@ -21,5 +22,6 @@ export const loader = Migrator.fromRecord({
   "00005_care_records": careRecords,
   "00006_messages_uploads": messagesUploads,
   "00007_outbox_delivery": outboxDelivery,
-  "00008_staff": staff
+  "00008_staff": staff,
+  "00009_rate_limits": rateLimits
 })
