@@ -22,6 +22,7 @@ export default defineConfig({
         }
       },
       { test: { name: "sms", root: "packages/sms", include: ["test/**/*.test.ts"] } },
+      { test: { name: "phone", root: "packages/phone", include: ["test/**/*.test.ts"] } },
       { test: { name: "email", root: "packages/email", include: ["test/**/*.test.ts"] } },
       { test: { name: "api", root: "packages/api", include: ["test/**/*.test.ts"] } },
       {

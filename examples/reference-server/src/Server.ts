@@ -7,7 +7,8 @@
  */
 import { createServer } from "node:http"
 import { Server as ApiServer, Auth, Health, RateLimit } from "@careportal/api"
-import { type Delivery, Dispatcher, Portal } from "@careportal/domain"
+import { AuthPolicy, type Delivery, Dispatcher, Portal } from "@careportal/domain"
+import { PhoneNumbers } from "@careportal/phone"
 import { Ports } from "@careportal/postgres"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Config, Effect, Layer } from "effect"
@@ -84,9 +85,11 @@ export const layer = (options: Options = {}) =>
         Layer.provide(
           Auth.ApiConfig.layer({ secureCookie: http.secureCookie, allowedOrigins: http.allowedOrigins })
         ),
-        // GET /health checks the database too; per-IP limits read TRUST_PROXY and RATE_LIMIT_*.
+        // GET /health checks the database too; per-IP limits read TRUST_PROXY and RATE_LIMIT_*,
+        // and are counted in the database, so every replica shares each address's budget.
         Layer.provide(Health.layerHealthCheck(Effect.flatMap(SqlClient.SqlClient, (sql) => sql`SELECT 1`))),
         Layer.provide(RateLimit.layerRateLimitConfigFromEnv),
+        Layer.provide(RateLimit.RateLimiter.layerSql),
         Layer.provideMerge(
           NodeHttpServer.layer(createServer, {
             port: http.port,
@@ -100,6 +103,8 @@ export const layer = (options: Options = {}) =>
       return Layer.mergeAll(Http, DispatcherFiber).pipe(
         Layer.provide(SeedOnFirstStart),
         Layer.provideMerge(Layer.mergeAll(Portal.layerServices, Dispatcher.Dispatcher.layer)),
+        // The rules' numbers (AUTH_*) and phone numbers read by libphonenumber-js (PHONE_DEFAULT_REGION).
+        Layer.provide(Layer.mergeAll(AuthPolicy.layerConfig, PhoneNumbers.layerConfig)),
         Layer.provideMerge(senders),
         Layer.provideMerge(Ports.layerConfig({ hasher: Environment.hasher }))
       )

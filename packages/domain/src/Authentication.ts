@@ -46,12 +46,12 @@ import {
   dateOfBirthMatches,
   EmailAddress,
   type HealthCardInput,
-  normalizeContact,
   normalizeHealthCard,
   Patient,
   patientHasContact
 } from "./Patient.ts"
 import { PatientRepo } from "./PatientRepo.ts"
+import { PhoneNumbers, readContact } from "./PhoneNumbers.ts"
 import { PatientPrincipal, Session, type SessionOrigin, SessionSummary } from "./Session.ts"
 import { SessionStore } from "./SessionStore.ts"
 import { type StaffPrincipal, staffActor } from "./Staff.ts"
@@ -243,6 +243,7 @@ const make = Effect.gen(function* () {
   const auditLog = yield* AuditLog
   const notifications = yield* Notifications
   const uow = yield* UnitOfWork
+  const phones = yield* PhoneNumbers.inForce
 
   const audit = makeAuditor(auditLog, generator)
 
@@ -513,7 +514,7 @@ const make = Effect.gen(function* () {
     readonly identifier: HealthCardInput
     readonly contact: string
   }) {
-    const contact = normalizeContact(input.contact, policy.defaultCountryCode)
+    const contact = readContact(phones, input.contact)
     if (Option.isNone(contact)) return yield* new ContactUnreadable()
     const card = normalizeHealthCard(input.identifier)
     const found = yield* patients.findByHealthCard(input.clinicId, card)
@@ -828,7 +829,7 @@ const make = Effect.gen(function* () {
   /** The new contact a contact-verification passcode is bound to. */
   const contactOf = (passcode: Passcode): Option.Option<ContactKey> =>
     passcode.target.resource?.kind === "contact"
-      ? normalizeContact(passcode.target.resource.id, policy.defaultCountryCode)
+      ? readContact(phones, passcode.target.resource.id)
       : Option.none()
 
   /** The patient with `contact` in place of their email or mobile. */

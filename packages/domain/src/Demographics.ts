@@ -7,7 +7,6 @@ import { Context, DateTime, Effect, Layer, Option, type Redacted, Result, Schema
 import { AuditLog } from "./AuditLog.ts"
 import type { ChallengeNotFound, PasscodeFailure, ResendFailure, ResendLimitReached } from "./AuthErrors.ts"
 import { Authentication, type CodeSent, type ContactVerified } from "./Authentication.ts"
-import { AuthPolicy } from "./AuthPolicy.ts"
 import { NotFound } from "./CareErrors.ts"
 import { ChartEntry, ChartRepo } from "./Chart.ts"
 import { CodeGenerator } from "./CodeGenerator.ts"
@@ -31,11 +30,11 @@ import {
   EmailAddress,
   NotificationPreference,
   normalizeEmail,
-  normalizePhone,
   Patient,
   patientHasContact
 } from "./Patient.ts"
 import { PatientRepo } from "./PatientRepo.ts"
+import { type PhoneNumberReader, PhoneNumbers } from "./PhoneNumbers.ts"
 import type { PatientPrincipal } from "./Session.ts"
 import { patientActor } from "./Staff.ts"
 import { UnitOfWork } from "./UnitOfWork.ts"
@@ -250,7 +249,7 @@ const changesBetween = (before: Patient, after: Patient): ReadonlyArray<Demograp
 /** Reads a typed new contact, on the channel the request names. */
 const readContact = (
   request: ContactChangeRequest,
-  defaultCountryCode: string
+  phones: PhoneNumberReader
 ): Result.Result<ContactKey, ContactInvalid> => {
   if (request.email !== undefined) {
     const email = normalizeEmail(request.email)
@@ -258,7 +257,7 @@ const readContact = (
       ? Result.succeed({ channel: "email", value: email })
       : Result.fail(new ContactInvalid({ channel: "email" }))
   }
-  return Option.match(normalizePhone(request.mobile, defaultCountryCode), {
+  return Option.match(phones.normalize(request.mobile), {
     onNone: () => Result.fail(new ContactInvalid({ channel: "sms" })),
     onSome: (value) => Result.succeed({ channel: "sms", value })
   })
@@ -273,7 +272,7 @@ const make = Effect.gen(function* () {
   const chart = yield* ChartRepo
   const generator = yield* CodeGenerator
   const uow = yield* UnitOfWork
-  const policy = yield* AuthPolicy
+  const phones = yield* PhoneNumbers.inForce
   const notifications = yield* Notifications
   const audit = makeAuditor(yield* AuditLog, generator)
 
@@ -383,7 +382,7 @@ const make = Effect.gen(function* () {
     principal: PatientPrincipal,
     request: ContactChangeRequest
   ) {
-    const contact = yield* unwrap(readContact(request, policy.defaultCountryCode))
+    const contact = yield* unwrap(readContact(request, phones))
     const patient = yield* own(principal)
     if (patientHasContact(patient, contact)) {
       // The answer tells the caller what is on file, so the comparison is audited as a read.

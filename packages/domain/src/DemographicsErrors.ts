@@ -68,7 +68,7 @@ export class ContactInvalid extends Schema.TaggedError<ContactInvalid>()("Contac
   override get message() {
     return this.channel === "email"
       ? "Enter an email address such as name@example.org."
-      : "Enter a mobile number with its area code, e.g. 416 555 0100, or with its country code, e.g. +44 7700 900123."
+      : "Enter a mobile number with its area code, e.g. 416 555 0100, or with its country code, e.g. +44 7400 123456."
   }
 }
 

@@ -27,11 +27,11 @@ import {
   type NotificationPreference,
   normalizeEmail,
   normalizeHealthCard,
-  normalizePhone,
   Patient
 } from "./Patient.ts"
 import { FieldProblem, PatientAlreadyRegistered, PatientDetailsInvalid } from "./PatientErrors.ts"
 import { foldName, PatientRepo, type PatientSearch, type PatientSortKey, sortKeyOf } from "./PatientRepo.ts"
+import { handWritten, type PhoneNumberReader, PhoneNumbers } from "./PhoneNumbers.ts"
 import { type StaffPrincipal, staffActor } from "./Staff.ts"
 import { UnitOfWork } from "./UnitOfWork.ts"
 
@@ -55,7 +55,7 @@ export interface PatientRegistration {
   readonly dateOfBirth: string
   /** Empty or absent: none. */
   readonly email?: string | undefined
-  /** Any common form (`416 555 0100`, `+44 7700 900123`); empty or absent: none. */
+  /** Any common form (`416 555 0100`, `+44 7400 123456`); empty or absent: none. */
   readonly mobile?: string | undefined
   /** Absent: email when there is an email address, else SMS when there is a mobile number. */
   readonly notificationPreference?: NotificationPreference | undefined
@@ -232,11 +232,13 @@ const given = (value: unknown): string | undefined => {
 
 /**
  * Normalises and checks a registration against `today` (the clinic's local date,
- * `YYYY-MM-DD`): every problem is collected, so staff fix them all in one go.
+ * `YYYY-MM-DD`), reading the mobile number with `phones` (the hand-written reader for +1 unless
+ * given): every problem is collected, so staff fix them all in one go.
  */
 export const checkRegistration = (
   input: PatientRegistration,
-  today: string
+  today: string,
+  phones: PhoneNumberReader = handWritten("1")
 ): Result.Result<CheckedRegistration, PatientDetailsInvalid> => {
   const problems: Array<FieldProblem> = []
   const problem = (field: string, message: string) => problems.push(new FieldProblem({ field, message }))
@@ -290,12 +292,12 @@ export const checkRegistration = (
   const mobileText = given(input.mobile)
   let mobile: E164 | undefined
   if (mobileText !== undefined) {
-    const normalized = normalizePhone(mobileText)
+    const normalized = phones.normalize(mobileText)
     if (Option.isSome(normalized)) mobile = normalized.value
     else
       problem(
         "mobile",
-        "a mobile number with its area code, e.g. 416 555 0100, or its country code, e.g. +44 7700 900123"
+        "a mobile number with its area code, e.g. 416 555 0100, or its country code, e.g. +44 7400 123456"
       )
   }
 
@@ -400,6 +402,7 @@ const make = Effect.gen(function* () {
   const outbox = yield* Outbox
   const generator = yield* CodeGenerator
   const uow = yield* UnitOfWork
+  const phones = yield* PhoneNumbers.inForce
   const audit = makeAuditor(yield* AuditLog, generator)
 
   const { settle, refuse } = makeRefusals(uow, audit)
@@ -436,7 +439,7 @@ const make = Effect.gen(function* () {
           patientId: null,
           resource: `patient:${id}`
         } as const
-        const checked = checkRegistration(input, today)
+        const checked = checkRegistration(input, today, phones)
         if (Result.isFailure(checked)) return yield* refuse(facts, checked.failure)
         const patient = new Patient({ ...checked.success, id, clinicId: staff.clinicId })
         const duplicate = (existing: PatientId) =>

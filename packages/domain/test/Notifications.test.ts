@@ -95,6 +95,9 @@ describe("Notifications: no personal or health detail in any rendered message (p
         const given = input.realGiven ?? input.given
         const family = input.realFamily ?? input.family
         const clinic = Testing.makeClinic({ name: input.clinicName })
+        // Born 1920–2010; the flows run in 2026, so a timestamp of the payload can never look
+        // like the birth date (at the TestClock's epoch, 1970-01-01 would).
+        yield* TestClock.setTime(Date.UTC(2026, 0, 2, 9, 0))
         const dateOfBirth = `${input.year}-${String(input.month).padStart(2, "0")}-${String(input.day).padStart(2, "0")}`
         const email = input.nameInEmail
           ? `${given}.${family}@example.org`.toLowerCase().replace(/[^a-zà-ÿ.@-]/g, "")
