@@ -106,7 +106,23 @@ export const layerPatientAuth = Layer.effect(
             }
           }
           return yield* asPatient(httpEffect, credential)
-        })
+        }).pipe(Effect.tapError(challengeOnSessionExpired))
     })
   })
 )
+
+/**
+ * RFC 9110 asks a 401 to say how to authenticate: `WWW-Authenticate: Bearer`. Set once the last
+ * scheme has failed (the cookie's), and only for the middleware's own `SessionExpired` — a
+ * handler's failure reaches here wrapped, without a string `error`.
+ */
+const challengeOnSessionExpired = (e: unknown) =>
+  typeof e === "object" && e !== null && (e as { readonly error?: unknown }).error === "SessionExpired"
+    ? bearerChallenge("careportal")
+    : Effect.void
+
+/** Adds `WWW-Authenticate: Bearer realm="…"` to the response. */
+export const bearerChallenge = (realm: string) =>
+  HttpEffect.appendPreResponseHandler((_req, res) =>
+    Effect.succeed(HttpServerResponse.setHeader(res, "www-authenticate", `Bearer realm="${realm}"`))
+  )

@@ -20,6 +20,7 @@ import {
 } from "@careportal/domain"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { HttpApiBuilder, type HttpApiGroup, HttpApiMiddleware } from "effect/http-api"
+import { bearerChallenge } from "../Auth.ts"
 import {
   Api,
   type ApiKeySummary,
@@ -70,8 +71,12 @@ export const layerStaffAuth = Layer.effect(
     const keys = yield* ApiKeys.ApiKeys
     return StaffAuth.of({
       clinicApiKey: (httpEffect, { credential }) =>
-        Effect.flatMap(keys.authenticate(credential).pipe(Effect.mapError(expose)), (staff) =>
-          Effect.provideService(httpEffect, CurrentStaff, staff)
+        Effect.flatMap(
+          keys.authenticate(credential).pipe(
+            Effect.mapError(expose),
+            Effect.tapError(() => bearerChallenge("careportal-staff"))
+          ),
+          (staff) => Effect.provideService(httpEffect, CurrentStaff, staff)
         )
     })
   })
