@@ -6,8 +6,8 @@
 
 import { Appointment, Availability, Ids } from "@careportal/domain"
 import { Schema } from "effect"
-import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
-import { errorBody, NotFound, PatientAuth } from "./Common.ts"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
+import { docs, errorBody, NotFound, PatientAuth } from "./Common.ts"
 
 /** Someone else took that time between the availability read and the booking. */
 export const SlotTaken = errorBody("SlotTaken", 409, {})
@@ -47,9 +47,24 @@ export class AvailabilityGroup extends HttpApiGroup.make("availability")
       query: { type: Ids.AppointmentTypeId, from: Schema.DateTimeUtc, to: Schema.DateTimeUtc },
       success: Schema.Array(Availability.Slot),
       error: [NotFound, AvailabilityRangeInvalid]
-    })
+    }).annotateMerge(
+      docs(
+        "List a provider's open slots for one type of visit",
+        "The slots that start in `[from, to)` (ISO instants), earliest first: the provider's weekly " +
+          "hours in the clinic's time zone, cut into the type's length, less booked and blocked " +
+          "times and the past. Book one with `POST /v1/appointments`.",
+        "An empty range, or one longer than the clinic answers in one request (`maxDays`, 62 by " +
+          "default), answers 400 `AvailabilityRangeInvalid`; a provider or type not of the caller's " +
+          "clinic, 404 `NotFound`."
+      )
+    )
   )
-  .middleware(PatientAuth) {}
+  .middleware(PatientAuth)
+  .annotate(
+    OpenApi.Description,
+    "A provider's open slots, for the patient to choose a time. Patient session required " +
+      "(`sessionToken` or `sessionCookie`)."
+  ) {}
 
 /** What a patient asks for: a provider, a type of visit and the start of one of the open slots. */
 export const AppointmentRequest = Schema.Struct({
@@ -65,27 +80,74 @@ export class AppointmentsGroup extends HttpApiGroup.make("appointments")
     HttpApiEndpoint.get("list", "/v1/appointments", {
       query: { when: Schema.optional(Schema.Literals(["upcoming", "past"])) },
       success: Schema.Array(Appointment.Appointment)
-    }),
+    }).annotateMerge(
+      docs(
+        "List the caller's appointments",
+        "Without `when` or with `when=upcoming`: the ones that have not ended yet, soonest first. " +
+          "With `when=past`: the ones that have ended, latest first. Every status is listed " +
+          "(`requested`, `booked`, `cancelled`, `completed`)."
+      )
+    ),
     HttpApiEndpoint.post("request", "/v1/appointments", {
       payload: AppointmentRequest,
       success: Appointment.Appointment.pipe(HttpApiSchema.status(201)),
       error: [NotFound, SlotUnavailable, SlotTaken]
-    }),
+    }).annotateMerge(
+      docs(
+        "Book or request an appointment in an open slot",
+        "`start` must be the start of one of the slots `GET /v1/providers/{id}/availability` lists. " +
+          "Answers 201 with the appointment: `booked` when the type lets patients book, otherwise " +
+          "`requested`, waiting for the clinic to confirm it. The patient is notified either way.",
+        "A time that is not an open slot (outside the hours, blocked, taken or past) answers 409 " +
+          "`SlotUnavailable`; a slot someone else took since the availability was read, 409 " +
+          "`SlotTaken`: read the availability again. A provider or type not of the caller's clinic: " +
+          "404 `NotFound`."
+      )
+    ),
     HttpApiEndpoint.get("read", "/v1/appointments/:id", {
       params: { id: Ids.AppointmentId },
       success: Appointment.Appointment,
       error: NotFound
-    }),
+    }).annotateMerge(
+      docs(
+        "Read one of the caller's appointments",
+        "Another patient's appointment answers 404 `NotFound`, as a missing one does."
+      )
+    ),
     HttpApiEndpoint.post("reschedule", "/v1/appointments/:id/reschedule", {
       params: { id: Ids.AppointmentId },
       payload: Schema.Struct({ start: Schema.DateTimeUtc }),
       success: Appointment.Appointment,
       error: [NotFound, AppointmentNotChangeable, ChangeWindowClosed, SlotUnavailable, SlotTaken]
-    }),
+    }).annotateMerge(
+      docs(
+        "Move one of the caller's appointments to another open slot",
+        "Same provider and type; `start` must be an open slot (the appointment's own time counts " +
+          "as free). The patient is notified, and a booked appointment's reminders move with it.",
+        "Online changes close 24 hours before the start (by default): later, 409 " +
+          "`ChangeWindowClosed` with `startsAt` and `windowMinutes` (the patient must call the " +
+          "clinic). A cancelled or completed appointment answers 409 `AppointmentNotChangeable`; a " +
+          "time that is not open, 409 `SlotUnavailable` or `SlotTaken`."
+      )
+    ),
     HttpApiEndpoint.post("cancel", "/v1/appointments/:id/cancel", {
       params: { id: Ids.AppointmentId },
       success: Appointment.Appointment,
       error: [NotFound, AppointmentNotChangeable, ChangeWindowClosed]
-    })
+    }).annotateMerge(
+      docs(
+        "Cancel one of the caller's appointments",
+        "Answers the appointment, now `cancelled`; its reminders are withdrawn and the patient is " +
+          "notified. Online changes close 24 hours before the start (by default): later, 409 " +
+          "`ChangeWindowClosed`. An appointment already cancelled or completed answers 409 " +
+          "`AppointmentNotChangeable`."
+      )
+    )
   )
-  .middleware(PatientAuth) {}
+  .middleware(PatientAuth)
+  .annotate(
+    OpenApi.Description,
+    "The signed-in patient's appointments: list, book or request, read, move, cancel. Patient " +
+      "session required (`sessionToken` or `sessionCookie`). A refusal because of the state of the " +
+      "schedule or of the appointment answers 409; another patient's or a missing appointment, 404."
+  ) {}

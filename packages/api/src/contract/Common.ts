@@ -6,7 +6,18 @@
 
 import { Ids, Passcode, type Session } from "@careportal/domain"
 import { Context, Schema } from "effect"
-import { HttpApiMiddleware, HttpApiSchema, HttpApiSecurity } from "effect/http-api"
+import { HttpApiMiddleware, HttpApiSchema, HttpApiSecurity, OpenApi } from "effect/http-api"
+
+/**
+ * An endpoint's text in `/openapi.json` and on `/docs`: a one-line `summary` and, where there is
+ * more to say (statuses, rules), `description` paragraphs in Markdown, joined with blank lines.
+ * Use it as `HttpApiEndpoint.get(...).annotateMerge(docs("Read one message", "..."))`.
+ */
+export const docs = (summary: string, ...paragraphs: ReadonlyArray<string>) =>
+  OpenApi.annotations({
+    summary,
+    ...(paragraphs.length === 0 ? {} : { description: paragraphs.join("\n\n") })
+  })
 
 /**
  * An error body `{ error: tag, message, ...details }` answered with `status`: a stable tag for
@@ -104,8 +115,22 @@ export class PatientAuth extends HttpApiMiddleware.Service<PatientAuth, { provid
   "@careportal/api/PatientAuth",
   {
     security: {
-      sessionToken: HttpApiSecurity.bearer,
-      sessionCookie: HttpApiSecurity.apiKey({ key: SESSION_COOKIE, in: "cookie" })
+      sessionToken: HttpApiSecurity.bearer.pipe(
+        HttpApiSecurity.annotate(
+          OpenApi.Description,
+          "The patient's session token, as `Authorization: Bearer <token>`: the `token` that " +
+            "`POST /v1/auth/login/{challengeId}/verify` and `POST /v1/links/{linkId}/open` answer. " +
+            "For API clients; tried before the cookie."
+        )
+      ),
+      sessionCookie: HttpApiSecurity.apiKey({ key: SESSION_COOKIE, in: "cookie" }).pipe(
+        HttpApiSecurity.annotate(
+          OpenApi.Description,
+          "The HttpOnly `careportal_session` cookie the same calls set, for browsers. A request " +
+            "other than GET, HEAD or OPTIONS that rides on it must carry an `Origin` of the portal, " +
+            "or it answers 403 `OriginRefused`."
+        )
+      )
     },
     error: [SessionExpired, OriginRefused]
   }

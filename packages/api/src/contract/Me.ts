@@ -6,8 +6,9 @@
 
 import { Authentication, Demographics, DemographicsErrors, Ids, Patient } from "@careportal/domain"
 import { Schema } from "effect"
-import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import {
+  docs,
   errorBody,
   NotFound,
   PatientAuth,
@@ -77,27 +78,83 @@ export class MeGroup extends HttpApiGroup.make("me")
     HttpApiEndpoint.get("read", "/v1/me", {
       success: Demographics.PatientDemographics,
       error: NotFound
-    }),
+    }).annotateMerge(
+      docs(
+        "Read the caller's demographics",
+        "Name, date of birth, health card (the number masked to its last three digits), email, " +
+          "mobile, address, notification preference and language, as the clinic holds them."
+      )
+    ),
     HttpApiEndpoint.patch("update", "/v1/me", {
       payload: DemographicsUpdate,
       success: Demographics.PatientDemographics,
       error: [NotFound, AddressInvalid, PreferenceNeedsContact]
-    }),
+    }).annotateMerge(
+      docs(
+        "Change the caller's address, notification preference or language",
+        "A field left out stays as it is. Answers the demographics after the change; each change is " +
+          "filed into the chart. Email and mobile change through `POST /v1/me/contacts` instead.",
+        "The address is trimmed and checked, and its postal code formatted: a field that is " +
+          "empty, too long or implausible answers 400 `AddressInvalid`, `problems` naming each. A " +
+          "preference that needs a contact not on file (`sms` without a mobile, say) answers 409 " +
+          "`PreferenceNeedsContact`: add and confirm that contact first. A refusal changes nothing."
+      )
+    ),
     // Both send a code to an address the patient typed: per-address limited, with the resends.
     HttpApiEndpoint.post("changeContact", "/v1/me/contacts", {
       payload: ContactChange,
       success: Authentication.CodeSent.pipe(HttpApiSchema.status(202)),
       error: [NotFound, ContactInvalid, ContactUnchanged, ResendLimitReached]
-    }).middleware(RateLimit),
+    })
+      .middleware(RateLimit)
+      .annotateMerge(
+        docs(
+          "Start a change of email or mobile: send a code to the new contact",
+          "Takes `{ email }` or `{ mobile }` and answers 202 `{ challengeId, expiresAt }`. Nothing " +
+            "changes until the code is entered with `POST /v1/me/contacts/verify`.",
+          "A contact that cannot be read answers 400 `ContactInvalid`; the one already on file, 409 " +
+            "`ContactUnchanged`; too many codes to that contact within 24 hours, 429 " +
+            "`ResendLimitReached`. Rate-limited per client address with the resends (429 " +
+            "`RateLimited`)."
+        )
+      ),
     HttpApiEndpoint.post("resendContactCode", "/v1/me/contacts/:challengeId/resend", {
       params: { challengeId: Ids.ChallengeId },
       success: Authentication.CodeSent,
       error: [ContactChangeNotFound, ...resendFailures]
-    }).middleware(RateLimit),
+    })
+      .middleware(RateLimit)
+      .annotateMerge(
+        docs(
+          "Send the contact-change code again",
+          "A new code to the same new contact; the older one stops working. A challenge that is not " +
+            "one of the caller's pending changes answers 404 `ContactChangeNotFound`. Cooldown and " +
+            "daily cap as for a login code (429 `ResendTooSoon`, `ResendLimitReached`); a locked, " +
+            "used or replaced code cannot be resent: start the change again. Rate-limited per client " +
+            "address (429 `RateLimited`)."
+        )
+      ),
     HttpApiEndpoint.post("verifyContact", "/v1/me/contacts/verify", {
       payload: Schema.Struct({ challengeId: Ids.ChallengeId, code: Schema.String }),
       success: Demographics.PatientDemographics,
       error: [ContactChangeNotFound, ...passcodeFailures]
-    })
+    }).annotateMerge(
+      docs(
+        "Enter the contact-change code and make the change",
+        "The new email or mobile replaces the old one and becomes a login contact. The patient's " +
+          "other sessions end, their pending login codes and notification links stop working, and " +
+          "the contact being replaced, if any, is told (never the new value). Answers the " +
+          "demographics after the change.",
+        "A wrong, locked, expired, used or replaced code answers as a login code does: 401 " +
+          "`PasscodeInvalid` with `attemptsLeft`, 423, 410, 409, or 429 `TooManyAttempts`; a challenge that is not one " +
+          "of the caller's pending changes, 404 `ContactChangeNotFound`."
+      )
+    )
   )
-  .middleware(PatientAuth) {}
+  .middleware(PatientAuth)
+  .annotate(
+    OpenApi.Description,
+    "The signed-in patient's own record: demographics, notification preference and language, and " +
+      "a change of email or mobile confirmed by a code sent to the new contact. Patient session " +
+      "required (`sessionToken` or `sessionCookie`)."
+  ) {}

@@ -12,8 +12,8 @@
 import { Ids, Upload } from "@careportal/domain"
 import { Schema } from "effect"
 import { Multipart } from "effect/http"
-import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "effect/http-api"
-import { errorBody, NotFound, PatientAuth } from "./Common.ts"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
+import { docs, errorBody, NotFound, PatientAuth } from "./Common.ts"
 
 /** The multipart field that carries the photo (any single file part is taken). */
 export const PHOTO_FIELD = "photo"
@@ -80,7 +80,14 @@ export class UploadsGroup extends HttpApiGroup.make("uploads")
       params: { id: Ids.UploadRequestId },
       success: Upload.UploadRequestView,
       error: NotFound
-    }),
+    }).annotateMerge(
+      docs(
+        "Describe one of the caller's upload requests",
+        "What the clinic asks for (`note`), whether it still takes a photo (`state`: `open`, " +
+          "`used`, `cancelled` or `expired`) and when it expires. Another patient's or a missing " +
+          "request answers 404 `NotFound`."
+      )
+    ),
     HttpApiEndpoint.post("upload", "/v1/uploads/:id", {
       params: { id: Ids.UploadRequestId },
       payload: PhotoUpload,
@@ -94,6 +101,27 @@ export class UploadsGroup extends HttpApiGroup.make("uploads")
         UploadRequestExpired,
         UploadMalformed
       ]
-    })
+    }).annotateMerge(
+      docs(
+        "Upload the photo an upload request asks for",
+        "Send `multipart/form-data` with one file part (named `photo`; any single file part is " +
+          "taken). The photo must be a JPEG, PNG or HEIC image, judged by its bytes, not its name, " +
+          "and at most 10 MiB. Answers 201 with the chart entry and file it was filed as; the " +
+          "request is then used.",
+        "Not a JPEG, PNG or HEIC image: 415 `UploadRejected` (`reason: not-a-photo`). Over 10 MiB: " +
+          "413 `UploadRejected` (`reason: too-large`), " +
+          "refused at the first byte past the cap while the body streams in, so nothing of it is " +
+          "kept. A body that is not multipart with one file part: 400 `UploadMalformed`. A request " +
+          "already used or withdrawn by the clinic: 409 `UploadRequestUsed` or " +
+          "`UploadRequestCancelled`; expired: 410 `UploadRequestExpired` (ask the clinic for a new " +
+          "one); another patient's or a missing request: 404 `NotFound`."
+      )
+    )
   )
-  .middleware(PatientAuth) {}
+  .middleware(PatientAuth)
+  .annotate(
+    OpenApi.Description,
+    "Photos the clinic asked the patient for through an upload link. Patient session required " +
+      "(`sessionToken` or `sessionCookie`): the session that opening the upload link started, or a " +
+      "login."
+  ) {}
