@@ -433,8 +433,9 @@ const journey = (server: RunningServer, seeded: Seeded) =>
     assert.isAbove(audit.events, 0)
     // The appointments staff see: the cancelled follow-up and the booked check-up.
     const appointments = yield* desk.staffAppointments.list({ query: { patientId: patient.id } })
+    assert.isNull(appointments.nextCursor)
     assert.deepStrictEqual(
-      appointments.map((a) => [a.id, a.status]).sort(),
+      appointments.appointments.map((a) => [a.id, a.status]).sort(),
       [
         [booked.id, "cancelled"],
         [checkup.id, "booked"]

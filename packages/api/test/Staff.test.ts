@@ -118,9 +118,10 @@ describe("the staff side through the derived client", () => {
       assert.strictEqual(booked.status, "booked")
       const listed = yield* clinic.staffAppointments.list({ query: { patientId: mary.id } })
       assert.deepStrictEqual(
-        listed.map((a) => a.id),
+        listed.appointments.map((a) => a.id),
         [booked.id]
       )
+      assert.isNull(listed.nextCursor)
       // The slot is no longer offered; booking it again answers 409 SlotUnavailable or SlotTaken.
       const again = yield* Effect.flip(
         clinic.staffAppointments.book({
@@ -142,6 +143,34 @@ describe("the staff side through the derived client", () => {
       const visit = yield* clinic.staffAppointments.book({
         payload: { patientId: mary.id, providerId: provider.id, typeId: video.id, start: videoSlot.start }
       })
+      // The clinic's appointments in pages of one: the cursor of each reads the next.
+      const firstPage = yield* clinic.staffAppointments.list({ query: { patientId: mary.id, limit: 1 } })
+      assert.deepStrictEqual(
+        firstPage.appointments.map((a) => a.id),
+        [booked.id]
+      )
+      if (firstPage.nextCursor === null) return assert.fail("no second page")
+      const secondPage = yield* clinic.staffAppointments.list({
+        query: { patientId: mary.id, limit: 1, cursor: firstPage.nextCursor }
+      })
+      assert.deepStrictEqual(
+        secondPage.appointments.map((a) => a.id),
+        [visit.id]
+      )
+      assert.isNull(secondPage.nextCursor)
+      // A page size out of range or a cursor the API did not hand out: 400 saying what to do.
+      for (const [query, tag, message] of [
+        ["limit=0", "InvalidPageSize", /^A page holds 1 to 500 entries; 0 was asked for\./],
+        ["limit=501", "InvalidPageSize", /^A page holds 1 to 500 entries; 501 was asked for\./],
+        ["cursor=not-a-cursor", "InvalidCursor", /Reload the list from its first page/]
+      ] as const) {
+        const refused = yield* rawJson(
+          HttpClientRequest.get(`/v1/staff/appointments?${query}`).pipe(HttpClientRequest.bearerToken(key))
+        )
+        assert.strictEqual(refused.status, 400, query)
+        assert.strictEqual(refused.body.error, tag, query)
+        assert.match(String(refused.body.message), message)
+      }
       const resent = yield* clinic.staffAppointments.resendVisitCode({ params: { id: visit.id } })
       assert.strictEqual(resent.appointmentId, visit.id)
       const cancelled = yield* clinic.staffAppointments.cancel({ params: { id: visit.id } })

@@ -7,8 +7,25 @@ import { type Appointment, type AppointmentStatus, isActive } from "./Appointmen
 import { SlotTaken } from "./CareErrors.ts"
 import type { AppointmentId, ClinicId, PatientId, ProviderId } from "./Ids.ts"
 import { type MemoryHandle, memoryLayer } from "./internal/memory.ts"
+import { compareCodePoints } from "./PatientRepo.ts"
 
-/** Which of a clinic's appointments `listByClinic` returns; each optional field left out matches all. */
+/**
+ * An appointment's place in a clinic's listing: by start, ties by id in code-point order (in a
+ * database: `ORDER BY start_at, id COLLATE "C"`).
+ */
+export interface AppointmentKey {
+  readonly start: DateTime.Utc
+  readonly id: AppointmentId
+}
+
+/** Negative when `a` comes before `b` in a clinic's listing (`AppointmentKey`). */
+export const compareByStartThenId = (a: AppointmentKey, b: AppointmentKey): number =>
+  DateTime.toEpochMillis(a.start) - DateTime.toEpochMillis(b.start) || compareCodePoints(a.id, b.id)
+
+/**
+ * Which page of a clinic's appointments `listByClinic` returns; each optional filter left out
+ * matches all.
+ */
 export interface ClinicAppointmentQuery {
   readonly clinicId: ClinicId
   readonly status?: AppointmentStatus | undefined
@@ -18,6 +35,10 @@ export interface ClinicAppointmentQuery {
   readonly from?: DateTime.Utc | undefined
   /** Starting before this instant. */
   readonly to?: DateTime.Utc | undefined
+  /** Only those strictly after this place (`AppointmentKey`); from the first when absent. */
+  readonly after?: AppointmentKey | undefined
+  /** At most this many; below 1 gives none. */
+  readonly limit: number
 }
 
 /** Appointments. */
@@ -39,7 +60,11 @@ export class AppointmentRepo extends Context.Service<
       from: DateTime.Utc,
       to: DateTime.Utc
     ) => Effect.Effect<ReadonlyArray<Appointment>>
-    /** A clinic's appointments matching the query, by start time (any status unless one is asked for). */
+    /**
+     * One page of a clinic's appointments matching the query (any status unless one is asked
+     * for): by start, ties by id (`compareByStartThenId`), strictly after `after`, at most
+     * `limit`. A store reads only the page, never the clinic's whole diary.
+     */
     readonly listByClinic: (query: ClinicAppointmentQuery) => Effect.Effect<ReadonlyArray<Appointment>>
   }
 >()("@careportal/domain/AppointmentRepo") {
@@ -105,8 +130,10 @@ const makeMemory = (state: TxRef.TxRef<ReadonlyMap<AppointmentId, Appointment>>)
               (q.providerId === undefined || a.providerId === q.providerId) &&
               (q.patientId === undefined || a.patientId === q.patientId) &&
               (q.from === undefined || !DateTime.isLessThan(a.start, q.from)) &&
-              (q.to === undefined || DateTime.isLessThan(a.start, q.to))
+              (q.to === undefined || DateTime.isLessThan(a.start, q.to)) &&
+              (q.after === undefined || compareByStartThenId(a, q.after) > 0)
           )
-          .sort(byStart)
+          .sort(compareByStartThenId)
+          .slice(0, Math.max(0, Math.floor(q.limit)))
       )
   })

@@ -4,10 +4,11 @@
  * change commits in one unit of work with its `AppointmentEvents` reactions, its notifications
  * (notice, reminders) and its audit event. A refused attempt (`SlotUnavailable`, `SlotTaken`,
  * `ChangeWindowClosed`) writes nothing but a failure event naming the error's tag. Staff list
- * the clinic's appointments with `staffAppointments`; providers, types and blocked periods are
- * set up through `ClinicSchedule`.
+ * the clinic's appointments a page at a time with `staffAppointments`; providers, types and
+ * blocked periods are set up through `ClinicSchedule`.
  */
-import { Context, DateTime, Duration, Effect, Layer, Option } from "effect"
+import { Context, DateTime, Duration, Effect, Layer, Option, Result, Schema } from "effect"
+import { Base64Url } from "effect/encoding"
 import {
   Appointment,
   type AppointmentStatus,
@@ -16,7 +17,7 @@ import {
   type Provider
 } from "./Appointment.ts"
 import { AppointmentEvents } from "./AppointmentEvents.ts"
-import { AppointmentRepo } from "./AppointmentRepo.ts"
+import { type AppointmentKey, AppointmentRepo } from "./AppointmentRepo.ts"
 import type { AuditAction } from "./AuditEvent.ts"
 import { AuditLog } from "./AuditLog.ts"
 import { openSlots, type Slot } from "./Availability.ts"
@@ -31,6 +32,7 @@ import {
   type ProviderId
 } from "./Ids.ts"
 import { makeAuditor } from "./internal/audit.ts"
+import { InvalidCursor, InvalidPageSize } from "./Message.ts"
 import { NotificationPayload, type NotificationTemplate } from "./Notification.ts"
 import { Notifications } from "./Notifications.ts"
 import type { Patient } from "./Patient.ts"
@@ -73,7 +75,13 @@ export interface StaffBooking extends AppointmentRequest {
   readonly patientId: PatientId
 }
 
-/** Which of the clinic's appointments staff want to see; each field left out matches all. */
+/** Appointments per page of `staffAppointments` when the caller does not say. */
+export const DEFAULT_APPOINTMENT_PAGE_SIZE = 100
+
+/** The most appointments one page of `staffAppointments` may hold. */
+export const MAX_APPOINTMENT_PAGE_SIZE = 500
+
+/** Which of the clinic's appointments staff want to see; each filter left out matches all. */
 export interface StaffAppointmentFilter {
   readonly status?: AppointmentStatus | undefined
   readonly providerId?: ProviderId | undefined
@@ -82,6 +90,47 @@ export interface StaffAppointmentFilter {
   readonly from?: DateTime.Utc | undefined
   /** Appointments starting before this instant. */
   readonly to?: DateTime.Utc | undefined
+  /** Appointments per page, 1 to `MAX_APPOINTMENT_PAGE_SIZE`; `DEFAULT_APPOINTMENT_PAGE_SIZE` when absent. */
+  readonly limit?: number | undefined
+  /** The `nextCursor` of the previous page; the first page when absent. */
+  readonly cursor?: string | undefined
+}
+
+/** One page of the clinic's appointments, by start then id; `nextCursor` is null on the last. */
+export interface StaffAppointmentPage {
+  readonly appointments: ReadonlyArray<Appointment>
+  readonly nextCursor: string | null
+}
+
+// The same approach as the cursors of `Patients.list` and `Messaging.list` (a versioned key,
+// base64url): each listing has its own version tag, so another listing's cursor is refused.
+const CURSOR_VERSION = "a1"
+const MAX_CURSOR_LENGTH = 1_000
+/** The instants PostgreSQL and ISO strings both hold (years 1 to 9999); others are no cursor of ours. */
+const MIN_CURSOR_MILLIS = -62_135_596_800_000
+const MAX_CURSOR_MILLIS = 253_402_300_799_999
+
+const CursorJson = Schema.fromJsonString(
+  Schema.Tuple([
+    Schema.Literal(CURSOR_VERSION),
+    Schema.Int.check(Schema.isBetween({ minimum: MIN_CURSOR_MILLIS, maximum: MAX_CURSOR_MILLIS })),
+    Schema.String.check(Schema.isNonEmpty())
+  ])
+)
+const decodeCursorJson = Schema.decodeUnknownOption(CursorJson)
+
+/** An opaque cursor for the place after `key` in a clinic's appointments. */
+export const encodeCursor = (key: AppointmentKey): string =>
+  Base64Url.encode(JSON.stringify([CURSOR_VERSION, DateTime.toEpochMillis(key.start), key.id]))
+
+/** The place a cursor stands for; `None` for anything `encodeCursor` did not produce. */
+export const decodeCursor = (cursor: string): Option.Option<AppointmentKey> => {
+  if (cursor.length > MAX_CURSOR_LENGTH) return Option.none()
+  const text = Base64Url.decodeString(cursor)
+  if (Result.isFailure(text)) return Option.none()
+  return Option.flatMap(decodeCursorJson(text.success), ([, millis, id]) =>
+    Option.map(DateTime.make(millis), (start) => ({ start, id: AppointmentId.make(id) }))
+  )
 }
 
 /** The group key of an appointment's reminders, withdrawn together when it moves or is cancelled. */
@@ -151,16 +200,22 @@ export class Scheduling extends Context.Service<
       id: AppointmentId
     ) => Effect.Effect<Appointment, NotFound | AppointmentNotChangeable | SlotTaken>
     /**
-     * The staff member's clinic's appointments matching `filter` (e.g. `status: "requested"`
-     * for the requests to confirm), by start. A provider or patient of another clinic answers
-     * `NotFound`; a range whose end is not after its start answers `AppointmentRangeInvalid`.
-     * Audited as `appointment.listed`: one event per patient whose appointments were returned
-     * (so each patient's trail shows the read), or one event when none were.
+     * One page of the staff member's clinic's appointments matching `filter` (e.g. `status:
+     * "requested"` for the requests to confirm), by start then id. The cursor is a place, not
+     * an offset, so bookings while staff page never shift or repeat later pages. A provider or
+     * patient of another clinic answers `NotFound`; a range whose end is not after its start
+     * `AppointmentRangeInvalid`; a page size out of range `InvalidPageSize`; a cursor this
+     * listing did not hand out `InvalidCursor`. These refusals read nothing and are not
+     * audited. Audited as `appointment.listed`: one event per patient on the page (so each
+     * patient's trail shows the read), or one event when the page is empty.
      */
     readonly staffAppointments: (
       staff: StaffPrincipal,
       filter: StaffAppointmentFilter
-    ) => Effect.Effect<ReadonlyArray<Appointment>, NotFound | AppointmentRangeInvalid>
+    ) => Effect.Effect<
+      StaffAppointmentPage,
+      NotFound | AppointmentRangeInvalid | InvalidPageSize | InvalidCursor
+    >
     /** Staff mark a booked appointment as having taken place. */
     readonly complete: (
       staff: StaffPrincipal,
@@ -650,12 +705,30 @@ const make = Effect.gen(function* () {
     if (from !== undefined && to !== undefined && !DateTime.isLessThan(from, to)) {
       return yield* new AppointmentRangeInvalid({ from, to })
     }
+    const limit = filter.limit ?? DEFAULT_APPOINTMENT_PAGE_SIZE
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_APPOINTMENT_PAGE_SIZE) {
+      return yield* new InvalidPageSize({ limit, max: MAX_APPOINTMENT_PAGE_SIZE })
+    }
+    const after = filter.cursor === undefined ? Option.none<AppointmentKey>() : decodeCursor(filter.cursor)
+    if (filter.cursor !== undefined && Option.isNone(after)) return yield* new InvalidCursor()
     if (filter.providerId !== undefined) yield* providerOf(staff.clinicId, filter.providerId)
     if (filter.patientId !== undefined) yield* patientOf(staff.clinicId, filter.patientId)
     return yield* uow.transaction(
       Effect.gen(function* () {
-        const found = yield* appointments.listByClinic({ ...filter, clinicId: staff.clinicId })
-        const readOf = [...new Set(found.map((a) => a.patientId))]
+        // One more than asked tells whether another page follows.
+        const found = yield* appointments.listByClinic({
+          clinicId: staff.clinicId,
+          status: filter.status,
+          providerId: filter.providerId,
+          patientId: filter.patientId,
+          from,
+          to,
+          after: Option.getOrUndefined(after),
+          limit: limit + 1
+        })
+        const page = found.slice(0, limit)
+        const last = page.at(-1)
+        const readOf = [...new Set(page.map((a) => a.patientId))]
         const facts = { clinicId: staff.clinicId, actor: staffActor(staff), action: "appointment.listed" }
         if (readOf.length === 0) {
           const patientId = filter.patientId ?? null
@@ -669,7 +742,10 @@ const make = Effect.gen(function* () {
         for (const patientId of readOf) {
           yield* audit({ ...facts, patientId, resource: `patient:${patientId}`, outcome: "success" })
         }
-        return found
+        return {
+          appointments: page,
+          nextCursor: found.length > limit && last !== undefined ? encodeCursor(last) : null
+        } satisfies StaffAppointmentPage
       })
     )
   })

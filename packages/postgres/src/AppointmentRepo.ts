@@ -2,8 +2,10 @@
  * `AppointmentRepo` on PostgreSQL. No double booking is the table's exclusion constraint
  * (`appointments_no_double_booking`: one provider, overlapping half-open ranges, active
  * statuses), not a check before the write, so it holds however many processes book at once;
- * its violation answers `SlotTaken`. Lists are by start time, ties in insertion order (a
- * re-save keeps its place), as the in-memory repository's are.
+ * its violation answers `SlotTaken`. A patient's and a provider's lists are by start time,
+ * ties in insertion order (a re-save keeps its place); the clinic's list comes in pages by start
+ * then id (`id COLLATE "C"`, code-point order), walking the index `appointments_clinic_listing`
+ * (migration 00010), as the in-memory repository's do.
  */
 import { Appointment, AppointmentRepo, CareErrors, type Ids } from "@careportal/domain"
 import { DateTime, Effect, Layer, Option, Schema } from "effect"
@@ -119,7 +121,13 @@ export const layer: Layer.Layer<AppointmentRepo.AppointmentRepo, never, SqlClien
               ${q.patientId === undefined ? sql`` : sql`AND patient_id = ${q.patientId}`}
               ${q.from === undefined ? sql`` : sql`AND start_at >= ${date(q.from)}`}
               ${q.to === undefined ? sql`` : sql`AND start_at < ${date(q.to)}`}
-            ORDER BY start_at, position
+              ${
+                q.after === undefined
+                  ? sql``
+                  : sql`AND (start_at, id COLLATE "C") > (${date(q.after.start)}, ${q.after.id})`
+              }
+            ORDER BY start_at, id COLLATE "C"
+            LIMIT ${Math.max(0, Math.floor(q.limit))}
           `.pipe(Effect.map(appointments))
         )
     })

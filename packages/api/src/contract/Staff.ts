@@ -339,20 +339,29 @@ export const StaffBooking = Schema.Struct({
   start: Schema.DateTimeUtc
 }).annotate({ identifier: "StaffBooking" })
 
+/** A page of the clinic's appointments, by start then id; `nextCursor` is null on the last. */
+export const AppointmentPage = Schema.Struct({
+  appointments: Schema.Array(Appointment.Appointment),
+  nextCursor: Schema.NullOr(Schema.String)
+}).annotate({ identifier: "AppointmentPage" })
+
 /** The clinic's appointments: list and filter, book, confirm requests, move, cancel, complete. */
 export class StaffAppointmentsGroup extends HttpApiGroup.make("staffAppointments")
   .add(
-    // Each filter left out matches all; `from`/`to` bound the start. By start.
+    // Each filter left out matches all; `from`/`to` bound the start. By start then id, in pages
+    // of `limit` (1 to 500, default 100); `cursor` is the previous page's `nextCursor`.
     HttpApiEndpoint.get("list", "/v1/staff/appointments", {
       query: {
         status: Schema.optional(Appointment.AppointmentStatus),
         providerId: Schema.optional(Ids.ProviderId),
         patientId: Schema.optional(Ids.PatientId),
         from: Schema.optional(Schema.DateTimeUtc),
-        to: Schema.optional(Schema.DateTimeUtc)
+        to: Schema.optional(Schema.DateTimeUtc),
+        cursor: Schema.optional(Schema.String),
+        limit: limitQuery
       },
-      success: Schema.Array(Appointment.Appointment),
-      error: [NotFound, AppointmentRangeInvalid]
+      success: AppointmentPage,
+      error: [NotFound, AppointmentRangeInvalid, InvalidCursor, InvalidPageSize]
     }),
     HttpApiEndpoint.post("book", "/v1/staff/appointments", {
       payload: StaffBooking,

@@ -12,6 +12,7 @@ import messagesUploads from "./00006_messages_uploads.ts"
 import outboxDelivery from "./00007_outbox_delivery.ts"
 import staff from "./00008_staff.ts"
 import rateLimits from "./00009_rate_limits.ts"
+import appointmentsListing from "./00010_appointments_listing.ts"
 
 /** Every migration by `<number>_<name>`. */
 export const loader = Migrator.fromRecord({
@@ -23,5 +24,6 @@ export const loader = Migrator.fromRecord({
   "00006_messages_uploads": messagesUploads,
   "00007_outbox_delivery": outboxDelivery,
   "00008_staff": staff,
-  "00009_rate_limits": rateLimits
+  "00009_rate_limits": rateLimits,
+  "00010_appointments_listing": appointmentsListing
 })

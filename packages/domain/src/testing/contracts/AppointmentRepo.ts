@@ -1,13 +1,20 @@
 /**
  * The contract of `AppointmentRepo`: appointments are kept as saved (a save replaces by id)
- * and listed by start time; and the rule that matters under concurrency: a provider's time is
- * held by one active (requested or booked) appointment at most. A save that would overlap
- * another active appointment of the provider answers `SlotTaken` and writes nothing, also
- * when many saves race for one slot.
+ * and listed by start time; a clinic's list comes a page at a time, by start then id, each
+ * page strictly after the place the one before ended, and paging that way visits every
+ * matching appointment exactly once; and the rule that matters under concurrency: a
+ * provider's time is held by one active (requested or booked) appointment at most. A save
+ * that would overlap another active appointment of the provider answers `SlotTaken` and
+ * writes nothing, also when many saves race for one slot.
  */
-import { DateTime, Effect, Exit, Option } from "effect"
-import { Appointment } from "../../Appointment.ts"
-import { AppointmentRepo, type ClinicAppointmentQuery } from "../../AppointmentRepo.ts"
+import { Arbitrary, DateTime, Effect, Exit, Option, Schema } from "effect"
+import { Appointment, AppointmentStatus } from "../../Appointment.ts"
+import {
+  type AppointmentKey,
+  AppointmentRepo,
+  type ClinicAppointmentQuery,
+  compareByStartThenId
+} from "../../AppointmentRepo.ts"
 import { AppointmentId, AppointmentTypeId, ClinicId, PatientId, ProviderId } from "../../Ids.ts"
 import {
   type Contract,
@@ -78,6 +85,77 @@ const refused = (appointment: Appointment, what: string) =>
       Effect.catchCause(() => Effect.succeed(undefined))
     )
     yield* expectEqual(result?._tag, "SlotTaken", what)
+  })
+
+/** The ids of `appointments`, in the order given: what the listing cases compare. */
+const ids = (appointments: ReadonlyArray<Appointment>) => appointments.map((a) => a.id)
+
+/** An appointment's place in the clinic's listing. */
+const keyOf = (a: Appointment): AppointmentKey => ({ start: a.start, id: a.id })
+
+/**
+ * Reads a clinic's list page by page as the service does (each next page strictly after the
+ * last appointment of the one before) until a page comes back empty. Stops after `guard`
+ * pages, so that a store that never moves on fails the case instead of looping.
+ */
+const readAllPages = (query: Omit<ClinicAppointmentQuery, "after" | "limit">, limit: number, guard: number) =>
+  Effect.gen(function* () {
+    const repo = yield* AppointmentRepo
+    const pages: Array<ReadonlyArray<Appointment>> = []
+    let after: AppointmentKey | undefined
+    while (pages.length <= guard) {
+      const page = yield* repo.listByClinic({ ...query, after, limit })
+      const last = page.at(-1)
+      if (last === undefined) return pages
+      pages.push(page)
+      after = keyOf(last)
+    }
+    return yield* new ContractViolation({ message: `paging did not end after ${guard} pages` })
+  })
+
+const between = (minimum: number, maximum: number) => Schema.Int.check(Schema.isBetween({ minimum, maximum }))
+
+/**
+ * A random diary of the case's clinic and of another (noise the first must never see): each
+ * appointment in one of six half-hour slots (so several share a start, and ties go by id), for
+ * one of two providers and two patients, in any status; read with a random filter in pages of
+ * a random size. `from` and `to` are slots too.
+ */
+const PagingScenario = Arbitrary.schema(
+  Schema.Struct({
+    appointments: Schema.Array(
+      Schema.Struct({
+        foreign: Schema.Boolean,
+        slot: between(0, 5),
+        provider: between(0, 1),
+        patient: between(0, 1),
+        status: AppointmentStatus
+      })
+    ).check(Schema.isMaxLength(16)),
+    pageSize: between(1, 7),
+    status: Schema.optional(AppointmentStatus),
+    provider: Schema.optional(between(0, 1)),
+    patient: Schema.optional(between(0, 1)),
+    from: Schema.optional(between(0, 6)),
+    to: Schema.optional(between(0, 6))
+  })
+)
+
+/** Runs a property as one case: a falsification fails the case with its shrunk input and replay token. */
+const checkProperty = <A, R>(
+  arbitrary: Arbitrary.Arbitrary<A>,
+  property: (value: A) => Effect.Effect<void, unknown, R>,
+  options: Arbitrary.CheckOptions
+) =>
+  Effect.gen(function* () {
+    const result = yield* Arbitrary.checkEffect(
+      arbitrary,
+      (value) => Effect.as(property(value), true),
+      options
+    )
+    if (result._tag === "Passed") return
+    // The report holds the shrunk input, the failure's message and the token to replay it.
+    return yield* new ContractViolation({ message: Arbitrary.formatCheckFailure(result) ?? result._tag })
   })
 
 /** The behaviours of every `AppointmentRepo`. */
@@ -226,8 +304,8 @@ export const AppointmentRepoContract: Contract<AppointmentRepo> = [
       const c = yield* saved(w, 120, 150, { providerId: w.colleague, status: "requested" })
       const d = yield* saved(w, 180, 210, { status: "completed" })
       yield* saved(w, 0, 30, { clinicId: w.otherClinic, providerId: ProviderId.make(`p-${w.otherClinic}`) })
-      const q = (query: Omit<ClinicAppointmentQuery, "clinicId">) =>
-        repo.listByClinic({ clinicId: w.clinicId, ...query })
+      const q = (query: Omit<ClinicAppointmentQuery, "clinicId" | "limit">) =>
+        repo.listByClinic({ clinicId: w.clinicId, limit: 100, ...query })
       yield* expectEqual(yield* q({}), [b, a, c, d], "all of the clinic's")
       yield* expectEqual(yield* q({ status: "cancelled" }), [b], "by status")
       yield* expectEqual(yield* q({ providerId: w.colleague }), [c], "by provider")
@@ -258,11 +336,128 @@ export const AppointmentRepoContract: Contract<AppointmentRepo> = [
         "filters left undefined match all"
       )
       yield* expectEqual(
-        yield* repo.listByClinic({ clinicId: ClinicId.make(`c-${yield* uuid}`) }),
+        yield* repo.listByClinic({ clinicId: ClinicId.make(`c-${yield* uuid}`), limit: 100 }),
         [],
         "a clinic without"
       )
     })
+  ),
+  contractCase(
+    "listByClinic: ties at one start go by id in code-point order; after is exclusive; at most limit, none below 1",
+    Effect.gen(function* () {
+      const repo = yield* AppointmentRepo
+      const w = yield* world
+      // At one start, saved in neither the order of their ids nor its reverse. In UTF-16 units
+      // "\u{1F600}" (a surrogate pair, 0xD83D…) sorts before "\uFF61"; by code point (and in a
+      // database's "C" collation) after it.
+      const tie = (suffix: string) => AppointmentId.make(`appointment-tie-${w.clinicId}-${suffix}`)
+      const b = yield* saved(w, 60, 90, { id: tie("b") })
+      const emoji = yield* saved(w, 60, 90, { id: tie("\u{1F600}"), status: "cancelled" })
+      const a = yield* saved(w, 60, 90, { id: tie("a"), providerId: w.colleague })
+      const halfwidth = yield* saved(w, 60, 90, { id: tie("\uFF61"), status: "completed" })
+      const early = yield* saved(w, 0, 30)
+      const late = yield* saved(w, 120, 150, { status: "cancelled" })
+      const all = [early, a, b, halfwidth, emoji, late]
+      yield* expect(
+        [...all].sort(compareByStartThenId).every((x, i) => x === all[i]),
+        "compareByStartThenId orders them so"
+      )
+      const list = (limit: number, after?: Appointment) =>
+        Effect.map(
+          repo.listByClinic({
+            clinicId: w.clinicId,
+            limit,
+            ...(after === undefined ? {} : { after: keyOf(after) })
+          }),
+          ids
+        )
+      yield* expectEqual(yield* list(100), ids(all), "by start, ties by id")
+      yield* expectEqual(yield* list(3), ids([early, a, b]), "the first three")
+      yield* expectEqual(yield* list(2, a), ids([b, halfwidth]), "two after a tie, within the tie")
+      yield* expectEqual(yield* list(100, halfwidth), ids([emoji, late]), "after the halfwidth id")
+      yield* expectEqual(yield* list(100, late), [], "after the last")
+      yield* expectEqual(yield* list(0), [], "a limit of zero")
+      yield* expectEqual(yield* list(-1), [], "a negative limit")
+      // A place no appointment holds: between two starts, or in a tie between two ids.
+      const at = (minute: number, id: string, limit = 100) =>
+        Effect.map(
+          repo.listByClinic({
+            clinicId: w.clinicId,
+            limit,
+            after: { start: minutes(minute), id: AppointmentId.make(id) }
+          }),
+          ids
+        )
+      yield* expectEqual(yield* at(30, "~"), ids([a, b, halfwidth, emoji, late]), "between two starts")
+      yield* expectEqual(yield* at(60, tie("a0")), ids([b, halfwidth, emoji, late]), "inside a tie")
+      yield* expectEqual(
+        yield* repo.listByClinic({
+          clinicId: w.clinicId,
+          status: "cancelled",
+          after: keyOf(b),
+          limit: 1
+        }),
+        [emoji],
+        "after and a filter together"
+      )
+    })
+  ),
+  contractCase(
+    "paging listByClinic by the last appointment of each page visits every matching appointment exactly once, in order, in full pages",
+    checkProperty(
+      PagingScenario,
+      (scenario) =>
+        Effect.gen(function* () {
+          const repo = yield* AppointmentRepo
+          const w = yield* world
+          const providers = [w.provider, w.colleague]
+          const patients = [w.patient, w.other]
+          const foreignProvider = ProviderId.make(`provider-${w.otherClinic}`)
+          const stored: Array<Appointment> = []
+          for (const spec of scenario.appointments) {
+            const a = yield* makeAppointment(w, spec.slot * 30, spec.slot * 30 + 30, {
+              clinicId: spec.foreign ? w.otherClinic : w.clinicId,
+              providerId: spec.foreign ? foreignProvider : (providers[spec.provider] ?? w.provider),
+              patientId: patients[spec.patient] ?? w.patient,
+              status: spec.status
+            })
+            // A clash with an active appointment of the provider is refused and kept out.
+            const exit = yield* Effect.exit(repo.save(a))
+            if (Exit.isSuccess(exit)) stored.push(a)
+          }
+          const query = {
+            clinicId: w.clinicId,
+            status: scenario.status,
+            providerId: scenario.provider === undefined ? undefined : providers[scenario.provider],
+            patientId: scenario.patient === undefined ? undefined : patients[scenario.patient],
+            from: scenario.from === undefined ? undefined : minutes(scenario.from * 30),
+            to: scenario.to === undefined ? undefined : minutes(scenario.to * 30)
+          }
+          const expected = stored
+            .filter(
+              (a) =>
+                a.clinicId === w.clinicId &&
+                (query.status === undefined || a.status === query.status) &&
+                (query.providerId === undefined || a.providerId === query.providerId) &&
+                (query.patientId === undefined || a.patientId === query.patientId) &&
+                (query.from === undefined || !DateTime.isLessThan(a.start, query.from)) &&
+                (query.to === undefined || DateTime.isLessThan(a.start, query.to))
+            )
+            .sort(compareByStartThenId)
+          const { pageSize } = scenario
+          const pages = yield* readAllPages(query, pageSize, expected.length + 1)
+          // Full pages but the last: the pages are the expected appointments cut every `pageSize`.
+          yield* expectEqual(
+            pages.map(ids),
+            Array.from({ length: Math.ceil(expected.length / pageSize) }, (_, k) =>
+              ids(expected.slice(k * pageSize, (k + 1) * pageSize))
+            ),
+            `pages of ${pageSize}`
+          )
+          yield* expectEqual(pages.flat(), expected, "the appointments read back exactly as saved")
+        }),
+      { runs: 40, size: 30 }
+    )
   ),
   contractCase(
     "concurrent saves for one slot: exactly one holds it, every other answers SlotTaken",
