@@ -474,11 +474,15 @@ describe("the staff side through the derived client", () => {
         yield* setup
         const doc = (yield* rawJson(HttpClientRequest.get("/openapi.json"))).body as {
           components: {
-            securitySchemes: Record<string, { type: string; scheme?: string; in?: string; name?: string }>
+            securitySchemes: Record<
+              string,
+              { type: string; scheme?: string; in?: string; name?: string; description?: string }
+            >
           }
           paths: Record<string, Record<string, { security?: ReadonlyArray<Record<string, unknown>> }>>
         }
         assert.strictEqual(doc.components.securitySchemes.clinicApiKey?.scheme?.toLowerCase(), "bearer")
+        assert.match(doc.components.securitySchemes.clinicApiKey?.description ?? "", /pnpm staff-key/)
         const staffPaths = Object.keys(doc.paths).filter((p) => p.startsWith("/v1/staff/"))
         assert.isAtLeast(staffPaths.length, 15)
         for (const path of staffPaths) {

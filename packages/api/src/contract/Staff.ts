@@ -38,7 +38,8 @@ import {
   HttpApiGroup,
   HttpApiMiddleware,
   HttpApiSchema,
-  HttpApiSecurity
+  HttpApiSecurity,
+  OpenApi
 } from "effect/http-api"
 import {
   AppointmentNotChangeable,
@@ -48,6 +49,7 @@ import {
   SlotUnavailable
 } from "./Appointments.ts"
 import {
+  docs,
   errorBody,
   InvalidCursor,
   InvalidPageSize,
@@ -73,7 +75,19 @@ export class CurrentStaff extends Context.Service<CurrentStaff, Staff.StaffPrinc
 /** Staff authentication: a clinic API key as `Authorization: Bearer cpk_…`. */
 export class StaffAuth extends HttpApiMiddleware.Service<StaffAuth, { provides: CurrentStaff }>()(
   "@careportal/api/StaffAuth",
-  { security: { clinicApiKey: HttpApiSecurity.bearer }, error: ApiKeyInvalid }
+  {
+    security: {
+      clinicApiKey: HttpApiSecurity.bearer.pipe(
+        HttpApiSecurity.annotate(
+          OpenApi.Description,
+          "A clinic API key, as `Authorization: Bearer cpk_…`. It belongs to one clinic and acts as " +
+            "one staff member in the audit log. Issue the first with `pnpm staff-key`; rotate with " +
+            "`POST /v1/staff/api-keys`."
+        )
+      )
+    },
+    error: ApiKeyInvalid
+  }
 ) {}
 
 // ---------------------------------------------------------------------------------------------
@@ -187,7 +201,13 @@ export class StaffPatientsGroup extends HttpApiGroup.make("staffPatients")
       payload: PatientRegistration,
       success: Patient.Patient.pipe(HttpApiSchema.status(201)),
       error: [PatientDetailsInvalid, PatientAlreadyRegistered]
-    }),
+    }).annotateMerge(
+      docs(
+        "Register a patient of the clinic",
+        "The server normalises what the front desk typed: the card's type is upper-cased and its number reduced to digits, the email trimmed and lower-cased, the mobile read into E.164 (by libphonenumber-js on the reference server). The notification preference defaults to email when there is one, else SMS.",
+        "Every field at fault is listed at once in 422 `PatientDetailsInvalid` (`fields[].field` is a path such as `healthCard.number`). A card already registered in the clinic answers 409 `PatientAlreadyRegistered` with that patient's id, also when two registrations race."
+      )
+    ),
     // `query`: the start of a name, or digits of the health card.
     HttpApiEndpoint.get("list", "/v1/staff/patients", {
       query: {
@@ -197,35 +217,69 @@ export class StaffPatientsGroup extends HttpApiGroup.make("staffPatients")
       },
       success: PatientPage,
       error: [InvalidCursor, InvalidPageSize]
-    }),
+    }).annotateMerge(
+      docs(
+        "Search the clinic's patients",
+        "Ordered by family name, then given name. `query` matches the start of a name (accents, case and punctuation ignored) or, when it is digits, the start of the health-card number. Pages of `limit` (1–200, default 50); follow `nextCursor`. Every listing is audited."
+      )
+    ),
     HttpApiEndpoint.get("read", "/v1/staff/patients/:id", {
       params: { id: Ids.PatientId },
       success: Patient.Patient,
       error: NotFound
-    }),
+    }).annotateMerge(
+      docs(
+        "Read a patient's record",
+        "Audited. A patient of another clinic answers 404 `NotFound`, as a missing one does."
+      )
+    ),
     HttpApiEndpoint.get("chart", "/v1/staff/patients/:id/chart", {
       params: { id: Ids.PatientId },
       success: Schema.Array(Chart.ChartEntry),
       error: NotFound
-    }),
+    }).annotateMerge(
+      docs(
+        "Read a patient's chart entries",
+        "Newest first: questionnaire responses, photos and demographic changes, each with who filed it and from where. Audited. A patient of another clinic answers 404 `NotFound`, as a missing one does."
+      )
+    ),
     HttpApiEndpoint.get("messages", "/v1/staff/patients/:id/messages", {
       params: { id: Ids.PatientId },
       success: Schema.Array(Message.MessageThread),
       error: NotFound
-    }),
+    }).annotateMerge(
+      docs(
+        "Read a patient's message threads",
+        "Each message with its replies. A patient of another clinic answers 404 `NotFound`, as a missing one does."
+      )
+    ),
     HttpApiEndpoint.get("uploadRequests", "/v1/staff/patients/:id/upload-requests", {
       params: { id: Ids.PatientId },
       success: Schema.Array(Upload.UploadRequestSummary),
       error: NotFound
-    }),
+    }).annotateMerge(
+      docs(
+        "List a patient's photo upload requests",
+        "Each with its state: open, used, cancelled or expired. A patient of another clinic answers 404 `NotFound`, as a missing one does."
+      )
+    ),
     HttpApiEndpoint.get("notifications", "/v1/staff/patients/:id/notifications", {
       params: { id: Ids.PatientId },
       query: { limit: limitQuery },
       success: Schema.Array(Patients.NotificationView),
       error: [NotFound, InvalidPageSize]
-    })
+    }).annotateMerge(
+      docs(
+        "List a patient's notifications and their delivery",
+        "Newest first, at most `limit` (1–200, default 50): template, channel, address, status (`pending`, `sent`, `dead`, `withdrawn`), attempts and the provider's last error. Never a code, link or challenge: a provider's error that quoted the message has the code replaced by `[code]`. A patient of another clinic answers 404 `NotFound`, as a missing one does."
+      )
+    )
   )
-  .middleware(StaffAuth) {}
+  .middleware(StaffAuth)
+  .annotate(
+    OpenApi.Description,
+    "The clinic's patients: register, search, and read each one's record, chart, message threads, upload requests and notifications. Clinic API key required (`clinicApiKey`)."
+  ) {}
 
 // ---------------------------------------------------------------------------------------------
 // Providers, their hours and blocked periods; appointment types
@@ -276,57 +330,93 @@ export const PeriodBlocked = Schema.Struct({
 /** The clinic's providers, their hours and blocked periods, and its appointment types. */
 export class StaffScheduleGroup extends HttpApiGroup.make("staffSchedule")
   .add(
-    HttpApiEndpoint.get("providers", "/v1/staff/providers", { success: Schema.Array(Appointment.Provider) }),
+    HttpApiEndpoint.get("providers", "/v1/staff/providers", {
+      success: Schema.Array(Appointment.Provider)
+    }).annotateMerge(docs("List the clinic's providers", "With their weekly hours and meeting links.")),
     HttpApiEndpoint.post("createProvider", "/v1/staff/providers", {
       payload: ProviderInput,
       success: Appointment.Provider.pipe(HttpApiSchema.status(201)),
       error: [NameInvalid, WeeklyHoursInvalid, MeetingUrlInvalid]
-    }),
+    }).annotateMerge(
+      docs(
+        "Add a provider",
+        "Weekly hours are stretches of a weekday (1 = Monday … 7 = Sunday) in the clinic's time zone, `HH:MM`; stretches of one day may touch but not overlap (422 `WeeklyHoursInvalid` lists each problem). A meeting link, for virtual visits, must be an https address."
+      )
+    ),
     HttpApiEndpoint.patch("updateProvider", "/v1/staff/providers/:id", {
       params: { id: Ids.ProviderId },
       payload: ProviderChanges,
       success: Appointment.Provider,
       error: [NotFound, NameInvalid, WeeklyHoursInvalid, MeetingUrlInvalid]
-    }),
+    }).annotateMerge(
+      docs(
+        "Change a provider",
+        "A field left out stays; `meetingUrl: null` removes the link. Appointments already made stay where they are, also outside new hours; availability follows the new hours."
+      )
+    ),
     HttpApiEndpoint.get("availability", "/v1/staff/providers/:id/availability", {
       params: { id: Ids.ProviderId },
       query: { type: Ids.AppointmentTypeId, from: Schema.DateTimeUtc, to: Schema.DateTimeUtc },
       success: Schema.Array(Availability.Slot),
       error: [NotFound, AvailabilityRangeInvalid]
-    }),
+    }).annotateMerge(
+      docs(
+        "A provider's open slots",
+        "The same slots a patient sees for that type in `[from, to)` (at most 31 days by default): the weekly hours in the clinic's zone, less blocked periods and appointments that hold a slot, from now on. Across a DST change a wall time that shows twice is offered once (its first showing); one that never shows is skipped."
+      )
+    ),
     HttpApiEndpoint.get("blockedPeriods", "/v1/staff/providers/:id/blocked-periods", {
       params: { id: Ids.ProviderId },
       query: { from: Schema.DateTimeUtc, to: Schema.DateTimeUtc },
       success: Schema.Array(Appointment.BlockedPeriod),
       error: NotFound
-    }),
+    }).annotateMerge(docs("List a provider's blocked periods", "Those overlapping `[from, to)`, by start.")),
     HttpApiEndpoint.post("blockPeriod", "/v1/staff/providers/:id/blocked-periods", {
       params: { id: Ids.ProviderId },
       payload: Schema.Struct({ start: Schema.DateTimeUtc, end: Schema.DateTimeUtc }),
       success: PeriodBlocked.pipe(HttpApiSchema.status(201)),
       error: [NotFound, BlockedPeriodInvalid]
-    }),
+    }).annotateMerge(
+      docs(
+        "Block a period of a provider's time",
+        "Availability offers nothing in `[start, end)` from now on. The answer lists the active appointments the period overlaps, which it does not cancel: contact those patients and move or cancel them."
+      )
+    ),
     HttpApiEndpoint.delete("removeBlockedPeriod", "/v1/staff/blocked-periods/:id", {
       params: { id: Ids.BlockedPeriodId },
       success: Appointment.BlockedPeriod,
       error: BlockedPeriodNotFound
-    }),
+    }).annotateMerge(docs("Remove a blocked period", "Its time is open again where the weekly hours allow.")),
     HttpApiEndpoint.get("appointmentTypes", "/v1/staff/appointment-types", {
       success: Schema.Array(Appointment.AppointmentType)
-    }),
+    }).annotateMerge(docs("List the clinic's appointment types")),
     HttpApiEndpoint.post("createAppointmentType", "/v1/staff/appointment-types", {
       payload: AppointmentTypeInput,
       success: Appointment.AppointmentType.pipe(HttpApiSchema.status(201)),
       error: [NameInvalid, DurationInvalid, UnknownQuestionnaires]
-    }),
+    }).annotateMerge(
+      docs(
+        "Add an appointment type",
+        "`mode` in-person or virtual; 5 to 480 whole minutes; `patientBooking` `book` (patients book directly) or `request` (patients ask, staff confirm); `questionnaireIds` of the clinic become pre-visit tasks of each appointment of this type."
+      )
+    ),
     HttpApiEndpoint.patch("updateAppointmentType", "/v1/staff/appointment-types/:id", {
       params: { id: Ids.AppointmentTypeId },
       payload: AppointmentTypeChanges,
       success: Appointment.AppointmentType,
       error: [NotFound, NameInvalid, DurationInvalid, UnknownQuestionnaires]
-    })
+    }).annotateMerge(
+      docs(
+        "Change an appointment type",
+        "A field left out stays. Appointments already made keep their times, mode and pre-visit tasks; new bookings follow the change."
+      )
+    )
   )
-  .middleware(StaffAuth) {}
+  .middleware(StaffAuth)
+  .annotate(
+    OpenApi.Description,
+    "The clinic's providers with their weekly hours and blocked periods, their availability, and the appointment types. Clinic API key required."
+  ) {}
 
 // ---------------------------------------------------------------------------------------------
 // Appointments
@@ -362,41 +452,72 @@ export class StaffAppointmentsGroup extends HttpApiGroup.make("staffAppointments
       },
       success: AppointmentPage,
       error: [NotFound, AppointmentRangeInvalid, InvalidCursor, InvalidPageSize]
-    }),
+    }).annotateMerge(
+      docs(
+        "List the clinic's appointments",
+        "By start, then id. Each filter left out matches all: `status` (e.g. `requested` for the requests to confirm), `providerId`, `patientId`, and `from`/`to` bounding the start. Pages of `limit` (1–500, default 100); follow `nextCursor`. The patients of each page are audited."
+      )
+    ),
     HttpApiEndpoint.post("book", "/v1/staff/appointments", {
       payload: StaffBooking,
       success: Appointment.Appointment.pipe(HttpApiSchema.status(201)),
       error: [NotFound, SlotUnavailable, SlotTaken]
-    }),
+    }).annotateMerge(
+      docs(
+        "Book an appointment for a patient",
+        "Staff are bound by the clock, not the weekly hours: any start not in the past that overlaps no other active appointment of the provider. The patient is notified (with an .ics invitation by email); a virtual visit's access code follows 5 minutes before it starts."
+      )
+    ),
     HttpApiEndpoint.post("confirm", "/v1/staff/appointments/:id/confirm", {
       params: { id: Ids.AppointmentId },
       success: Appointment.Appointment,
       error: [NotFound, AppointmentNotChangeable, SlotTaken]
-    }),
+    }).annotateMerge(
+      docs("Confirm a requested appointment", "`requested` → `booked`; the patient is notified.")
+    ),
     HttpApiEndpoint.post("reschedule", "/v1/staff/appointments/:id/reschedule", {
       params: { id: Ids.AppointmentId },
       payload: Schema.Struct({ start: Schema.DateTimeUtc }),
       success: Appointment.Appointment,
       error: [NotFound, AppointmentNotChangeable, ChangeWindowClosed, SlotUnavailable, SlotTaken]
-    }),
+    }).annotateMerge(
+      docs(
+        "Move an appointment",
+        "To any start not in the past (staff are not bound by the weekly hours), same provider and type; a start overlapping another active appointment of the provider answers 409 `SlotTaken`. Pending reminders of the old time are withdrawn and the patient is notified."
+      )
+    ),
     HttpApiEndpoint.post("cancel", "/v1/staff/appointments/:id/cancel", {
       params: { id: Ids.AppointmentId },
       success: Appointment.Appointment,
       error: [NotFound, AppointmentNotChangeable, ChangeWindowClosed]
-    }),
+    }).annotateMerge(
+      docs(
+        "Cancel an appointment",
+        "Reminders are withdrawn, open pre-visit tasks cancelled, and the patient is notified."
+      )
+    ),
     HttpApiEndpoint.post("complete", "/v1/staff/appointments/:id/complete", {
       params: { id: Ids.AppointmentId },
       success: Appointment.Appointment,
       error: [NotFound, AppointmentNotChangeable]
-    }),
+    }).annotateMerge(docs("Mark an appointment as having taken place")),
     // A new access code for a booked virtual visit, replacing the old one, sent to the patient.
     HttpApiEndpoint.post("resendVisitCode", "/v1/staff/appointments/:id/visit-code", {
       params: { id: Ids.AppointmentId },
       success: VirtualVisits.VisitCodeSent,
       error: [NotFound, VisitNotBooked, VisitEnded]
-    })
+    }).annotateMerge(
+      docs(
+        "Send a virtual visit's access code again",
+        "Issues a new code, which replaces the old one, and sends it to the patient's preferred channels. Only a booked virtual visit that has not ended has a code (409 `VisitNotBooked`, 410 `VisitEnded`)."
+      )
+    )
   )
-  .middleware(StaffAuth) {}
+  .middleware(StaffAuth)
+  .annotate(
+    OpenApi.Description,
+    "The clinic's appointments: list in pages, book for a patient, confirm requests, move, cancel, complete, and resend a virtual visit's access code. Clinic API key required."
+  ) {}
 
 // ---------------------------------------------------------------------------------------------
 // Messages, questionnaires, upload requests
@@ -416,28 +537,52 @@ export class StaffCareGroup extends HttpApiGroup.make("staffCare")
       payload: MessageInput,
       success: Messaging.MessageSent.pipe(HttpApiSchema.status(201)),
       error: [NotFound, MessageTextInvalid]
-    }),
+    }).annotateMerge(
+      docs(
+        "Send a message to a patient",
+        "The patient is notified with a link to the portal, never the text. `replyAllowed` decides whether the patient may answer in the portal."
+      )
+    ),
     HttpApiEndpoint.get("questionnaires", "/v1/staff/questionnaires", {
       success: Schema.Array(Questionnaire.Questionnaire)
-    }),
+    }).annotateMerge(docs("List the clinic's pre-visit questionnaires")),
     HttpApiEndpoint.post("defineQuestionnaire", "/v1/staff/questionnaires", {
       payload: Questionnaire.QuestionnaireDraft,
       success: Questionnaire.Questionnaire.pipe(HttpApiSchema.status(201)),
       error: QuestionnaireDefinitionInvalid
-    }),
+    }).annotateMerge(
+      docs(
+        "Define a pre-visit questionnaire",
+        "Items of type text, boolean, choice, multiple-choice, integer or date, each with a unique `linkId`. A definition that cannot be used answers 422 `QuestionnaireDefinitionInvalid` with each problem."
+      )
+    ),
     // Sends the patient an upload link; `note` (what to photograph) shows in the portal only.
     HttpApiEndpoint.post("requestUpload", "/v1/staff/upload-requests", {
       payload: Schema.Struct({ patientId: Ids.PatientId, note: Schema.optional(Schema.String) }),
       success: Uploads.UploadRequested.pipe(HttpApiSchema.status(201)),
       error: [NotFound, UploadNoteInvalid, NoContactOnFile]
-    }),
+    }).annotateMerge(
+      docs(
+        "Ask a patient for a photo",
+        "Sends the patient a secure upload link (opened with a code and their date of birth). `note`, what to photograph, shows in the portal only, never in the notification. A patient without email or mobile answers 409 `NoContactOnFile`."
+      )
+    ),
     HttpApiEndpoint.post("cancelUpload", "/v1/staff/upload-requests/:id/cancel", {
       params: { id: Ids.UploadRequestId },
       success: Upload.UploadRequestSummary,
       error: [NotFound, UploadRequestUsed, UploadRequestCancelled, UploadRequestExpired]
-    })
+    }).annotateMerge(
+      docs(
+        "Withdraw an upload request",
+        "Its link stops working at once. A used, cancelled or expired request answers 409/410."
+      )
+    )
   )
-  .middleware(StaffAuth) {}
+  .middleware(StaffAuth)
+  .annotate(
+    OpenApi.Description,
+    "Messages to patients, pre-visit questionnaires and photo upload requests. Clinic API key required."
+  ) {}
 
 // ---------------------------------------------------------------------------------------------
 // Audit and API keys
@@ -486,9 +631,26 @@ export class StaffAdminGroup extends HttpApiGroup.make("staffAdmin")
       },
       success: AuditPage,
       error: InvalidPageSize
-    }),
-    HttpApiEndpoint.get("verifyAudit", "/v1/staff/audit/verify", { success: AuditChainReport }),
-    HttpApiEndpoint.get("apiKeys", "/v1/staff/api-keys", { success: Schema.Array(ApiKeySummary) }),
+    }).annotateMerge(
+      docs(
+        "Read the clinic's audit log",
+        "Newest first, at most `limit` (1–500, default 50); pass `nextBefore` as `before` for older events; `patientId` narrows to one patient. Each event: actor, action, patient, resource, outcome (and for a failure its reason), time, and its place in the hash chain."
+      )
+    ),
+    HttpApiEndpoint.get("verifyAudit", "/v1/staff/audit/verify", { success: AuditChainReport }).annotateMerge(
+      docs(
+        "Check the audit log's hash chain",
+        "`intact` with the number of events, or `broken` with the first sequence that was altered or is missing or out of order. A chain cannot show a truncated tail: anchor the latest hash elsewhere."
+      )
+    ),
+    HttpApiEndpoint.get("apiKeys", "/v1/staff/api-keys", {
+      success: Schema.Array(ApiKeySummary)
+    }).annotateMerge(
+      docs(
+        "List the clinic's API keys",
+        "Each with its staff id, label and the prefix that recognises it; never its text or hash."
+      )
+    ),
     // A new key for the clinic, e.g. to rotate: issue the new one, deploy it, revoke the old.
     HttpApiEndpoint.post("issueApiKey", "/v1/staff/api-keys", {
       payload: Schema.Struct({
@@ -508,10 +670,24 @@ export class StaffAdminGroup extends HttpApiGroup.make("staffAdmin")
       }),
       success: ApiKeyIssued.pipe(HttpApiSchema.status(201)),
       error: NotFound
-    }),
+    }).annotateMerge(
+      docs(
+        "Issue a clinic API key",
+        "The answer holds the key's text, shown this once: store it in a secret manager. It acts as `staffId` in the audit log. To rotate: issue a new key, deploy it, revoke the old one."
+      )
+    ),
     HttpApiEndpoint.delete("revokeApiKey", "/v1/staff/api-keys/:id", {
       params: { id: Ids.ApiKeyId },
       error: NotFound
-    })
+    }).annotateMerge(
+      docs(
+        "Revoke a clinic API key",
+        "It stops working at once, also for requests already using it next time. Revoking the key of the request itself is allowed."
+      )
+    )
   )
-  .middleware(StaffAuth) {}
+  .middleware(StaffAuth)
+  .annotate(
+    OpenApi.Description,
+    "The clinic's audit log (paged, with a hash-chain check) and its API keys. Clinic API key required."
+  ) {}
