@@ -93,37 +93,115 @@ export const firstShowing = (
       wallMillis(zoned) === wallOf(date, minute) ? Option.some(DateTime.toUtc(zoned)) : Option.none()
   )
 
-/** The local calendar dates to walk for `[from, to)`, with a day's margin on each side. */
+/** The local calendar dates to walk for `[from, to)`, with a day's margin on each side, consecutive. */
 const localDates = (timeZone: DateTime.TimeZone, from: DateTime.Utc, to: DateTime.Utc) => {
   const dateOf = (instant: DateTime.Utc) => {
     const p = DateTime.toParts(DateTime.makeZonedUnsafe(instant, { timeZone }))
     return DateTime.toEpochMillis(DateTime.makeUnsafe({ year: p.year, month: p.month, day: p.day }))
   }
-  const dates: Array<LocalDate & { readonly isoWeekday: number }> = []
+  const dates: Array<LocalDate & { readonly isoWeekday: number; readonly midnight: number }> = []
   // A fall-back change at midnight can make an instant's local date go back a day.
   for (let day = dateOf(from) - DAY; day <= dateOf(to) + DAY; day += DAY) {
     const p = DateTime.toPartsUtc(DateTime.makeUnsafe(day))
-    dates.push({ year: p.year, month: p.month, day: p.day, isoWeekday: p.weekDay === 0 ? 7 : p.weekDay })
+    dates.push({
+      year: p.year,
+      month: p.month,
+      day: p.day,
+      isoWeekday: p.weekDay === 0 ? 7 : p.weekDay,
+      midnight: day
+    })
   }
   return dates
 }
 
+/** The zone's offset (wall clock minus UTC) at an instant, in milliseconds. */
+const offsetAt = (timeZone: DateTime.TimeZone, instant: number): number =>
+  DateTime.zonedOffset(DateTime.makeZonedUnsafe(instant, { timeZone }))
+
+/** The zone's offsets around a local date (see `scheduleSlots`). */
+interface Near {
+  /** One offset, in whole minutes, throughout: each wall time `W` of the date is shown once, at `W − low`. */
+  readonly steady: boolean
+  /** The least and greatest offset: a wall time `W` of the date is first shown in `[W − high, W − low]`. */
+  readonly low: number
+  readonly high: number
+}
+
+const nearOffsets = (offsets: ReadonlyArray<number>): Near => {
+  const low = Math.min(...offsets)
+  const high = Math.max(...offsets)
+  // Effect's conversion reads an offset as ±HH:MM and takes another route for one in seconds
+  // (local mean time, before about 1972): leave such days wholly to the exact path.
+  return offsets.every((o) => o % MINUTE === 0)
+    ? { steady: low === high, low, high }
+    : { steady: false, low: Number.NEGATIVE_INFINITY, high: Number.POSITIVE_INFINITY }
+}
+
 const byStart = (a: Slot, b: Slot) => a.start.epochMilliseconds - b.start.epochMilliseconds
 
-/** Every slot of the weekly hours that starts in `[from, to)`, ignoring bookings, blocks and the clock; by start. */
+/**
+ * Every slot of the weekly hours that starts in `[from, to)`, ignoring bookings, blocks and the clock; by start.
+ *
+ * Converting between wall time and UTC is most of the cost, so it is done per local date, not
+ * per candidate slot. For a wall time `W` of date D, `firstShowing` and the close check read the
+ * zone's offset only at instants in `[midnight(D−1), midnight(D+2))` on `wallOf`'s scale (`W`
+ * ± a day, the start, the slot's last millisecond). The offset is read at those four midnights;
+ * no zone changes its offset twice within a day (in tzdb 1850–2100 the closest two changes of
+ * any zone are four days apart), so in between it is one of the four.
+ * - All four equal `o`: nothing changes near D, `W` is shown once, at `W − o`, and a slot that
+ *   fits the window on the wall clock fits it in real time. Every grid start is a slot at
+ *   `W − o`, without a conversion.
+ * - Otherwise (a change near D) each candidate takes the exact path, but only when its start,
+ *   `W − o` for `o` between the four, can fall in `[from, to)`: the booking check (a 1 ms range)
+ *   converts a handful of candidates, not three days' worth.
+ */
 export const scheduleSlots = (query: ScheduleQuery): ReadonlyArray<Slot> => {
   const { timeZone, durationMinutes } = query
   const from = query.from.epochMilliseconds
   const to = query.to.epochMilliseconds
   const length = durationMinutes * MINUTE
   const slots = new Map<number, Slot>()
-  for (const date of localDates(timeZone, query.from, query.to)) {
+  const dates = localDates(timeZone, query.from, query.to)
+  const first = dates[0]?.midnight ?? 0
+  // offsets[i + 1] is the offset at the instant `first + i·DAY`, read when first needed.
+  const offsets: Array<number | undefined> = []
+  const offsetNear = (i: number): number => {
+    const known = offsets[i + 1]
+    if (known !== undefined) return known
+    const offset = offsetAt(timeZone, first + i * DAY)
+    offsets[i + 1] = offset
+    return offset
+  }
+  for (let i = 0; i < dates.length; i++) {
+    const date = dates[i] as (typeof dates)[number]
+    let near: Near | undefined
     for (const hours of query.weeklyHours) {
       if (hours.weekday !== date.isoWeekday) continue
+      near ??= nearOffsets([offsetNear(i - 1), offsetNear(i), offsetNear(i + 1), offsetNear(i + 2)])
+      const { steady, low, high } = near
       const open = minuteOfDay(hours.start)
       const close = minuteOfDay(hours.end)
-      const closeWall = wallOf(date, close)
-      for (let minute = open; minute + durationMinutes <= close; minute += durationMinutes) {
+      const openWall = date.midnight + open * MINUTE
+      // Grid starts open + k·d for k in [0, count) fit the window on the wall clock; of those,
+      // only starts whose instant (W − o, o in [low, high]) can fall in [from, to) are walked.
+      const count = Math.floor((close - open) / durationMinutes)
+      const kFrom = Math.max(0, Math.ceil((from + low - openWall) / length))
+      const kTo = Math.min(count, Math.ceil((to + high - openWall) / length))
+      if (steady) {
+        for (let k = kFrom; k < kTo; k++) {
+          const startMs = openWall + k * length - low
+          if (!slots.has(startMs)) {
+            slots.set(
+              startMs,
+              new Slot({ start: DateTime.makeUnsafe(startMs), end: DateTime.makeUnsafe(startMs + length) })
+            )
+          }
+        }
+        continue
+      }
+      const closeWall = date.midnight + close * MINUTE
+      for (let k = kFrom; k < kTo; k++) {
+        const minute = open + k * durationMinutes
         const start = firstShowing(timeZone, date, minute)
         if (Option.isNone(start)) continue
         const startMs = start.value.epochMilliseconds
