@@ -7,7 +7,7 @@
  */
 import { createServer } from "node:http"
 import { Server as ApiServer, Auth, Health, RateLimit } from "@careportal/api"
-import { AuthPolicy, type Delivery, Dispatcher, Portal } from "@careportal/domain"
+import { AuthPolicy, type Delivery, Dispatcher, Portal, SchedulingPolicy } from "@careportal/domain"
 import { PhoneNumbers } from "@careportal/phone"
 import { Ports } from "@careportal/postgres"
 import { NodeHttpServer } from "@effect/platform-node"
@@ -103,8 +103,11 @@ export const layer = (options: Options = {}) =>
       return Layer.mergeAll(Http, DispatcherFiber).pipe(
         Layer.provide(SeedOnFirstStart),
         Layer.provideMerge(Layer.mergeAll(Portal.layerServices, Dispatcher.Dispatcher.layer)),
-        // The rules' numbers (AUTH_*) and phone numbers read by libphonenumber-js (PHONE_DEFAULT_REGION).
-        Layer.provide(Layer.mergeAll(AuthPolicy.layerConfig, PhoneNumbers.layerConfig)),
+        // The rules' numbers (AUTH_*, SCHEDULING_*) and phone numbers read by libphonenumber-js
+        // (PHONE_DEFAULT_REGION).
+        Layer.provide(
+          Layer.mergeAll(AuthPolicy.layerConfig, SchedulingPolicy.layerConfig, PhoneNumbers.layerConfig)
+        ),
         Layer.provideMerge(senders),
         Layer.provideMerge(Ports.layerConfig({ hasher: Environment.hasher }))
       )
