@@ -15,7 +15,7 @@ import { Database } from "@careportal/postgres"
 import { ConfigProvider, Context, Effect, Layer, Redacted, TxRef } from "effect"
 import { HttpClient, HttpClientRequest, HttpServer } from "effect/http"
 import { HttpApiClient } from "effect/http-api"
-import { SqlClient } from "effect/sql"
+import { createFreshSchema, databaseUrl } from "../../../packages/postgres/test/freshSchema.ts"
 import * as Server from "../src/Server.ts"
 
 /** Variables of the server's environment (what `main.ts` would read from the process). */
@@ -33,9 +33,6 @@ export const embeddedEnvironment = Effect.map(
   (dir): Environment => ({ CAREPORTAL_DATA_DIR: dir })
 )
 
-/** The real PostgreSQL, as `packages/postgres/test/harness.ts` finds it. */
-const databaseUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test"
-
 /**
  * DATABASE_URL pointing at a fresh schema of the real PostgreSQL, dropped when the scope closes
  * (after the server, which was started later, has closed its pool). The schema is chosen with
@@ -45,8 +42,7 @@ const databaseUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5
  * Postgres package's tests do.
  */
 export const postgresEnvironment = Effect.gen(function* () {
-  const url = Redacted.make(databaseUrl)
-  if (!(yield* Database.isReachable(url))) {
+  if (!(yield* Database.isReachable(databaseUrl))) {
     if (process.env.CI !== undefined && process.env.CI !== "" && process.env.CI !== "false") {
       return yield* Effect.die(
         new Error(
@@ -61,30 +57,9 @@ export const postgresEnvironment = Effect.gen(function* () {
     )
     return yield* embeddedEnvironment
   }
-  // The harness's naming, so either sweep of schemas left by killed runs covers both.
-  const schema = `careportal_test_${Date.now().toString(36)}_${crypto.randomBytes(3).toString("hex")}`
-  const admin = Database.layerServer({ url, maxConnections: 1 })
-  yield* Effect.acquireRelease(
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      // A run that was killed cannot drop its schema: sweep those more than an hour old.
-      const stale = yield* sql<{ readonly nspname: string }>`
-        SELECT nspname FROM pg_namespace WHERE nspname LIKE 'careportal_test_%'`
-      for (const { nspname } of stale) {
-        const born = Number.parseInt(nspname.split("_")[2] ?? "", 36)
-        if (Number.isFinite(born) && Date.now() - born > 3_600_000) {
-          yield* sql.unsafe(`DROP SCHEMA IF EXISTS ${nspname} CASCADE`)
-        }
-      }
-      yield* sql.unsafe(`CREATE SCHEMA ${schema}`)
-    }).pipe(Effect.provide(admin), Effect.orDie),
-    () =>
-      Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`DROP SCHEMA ${schema} CASCADE`)).pipe(
-        Effect.provide(admin),
-        Effect.orDie
-      )
-  )
-  const scoped = new URL(databaseUrl)
+  // The Postgres tests' schemas, named and swept as theirs are.
+  const schema = yield* createFreshSchema
+  const scoped = new URL(Redacted.value(databaseUrl))
   const options = scoped.searchParams.get("options")
   scoped.searchParams.set("options", `${options === null ? "" : `${options} `}-c search_path=${schema}`)
   // Nothing needs the data directory here (PASSCODE_SECRET is set); a temporary one keeps any

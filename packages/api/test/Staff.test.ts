@@ -42,31 +42,70 @@ const setup = Effect.gen(function* () {
 
 const hours = [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: "00:00", end: "23:30" }))
 
+type StaffClient = Effect.Success<ReturnType<typeof staffClient>>
+
+/**
+ * The schedule the booking tests start from: the pre-visit questionnaire, a provider open
+ * around the clock (`provider`: name, meeting link), and an in-person check-up that requires
+ * the questionnaire.
+ */
+const defineSchedule = (
+  clinic: StaffClient,
+  provider: { readonly name: string; readonly meetingUrl?: string }
+) =>
+  Effect.gen(function* () {
+    const questionnaire = yield* clinic.staffCare.defineQuestionnaire({
+      payload: {
+        title: "Before your visit",
+        items: [{ type: "boolean", linkId: "fever", text: "Any fever this week?", required: true }]
+      }
+    })
+    const created = yield* clinic.staffSchedule.createProvider({
+      payload: { ...provider, weeklyHours: hours }
+    })
+    const checkup = yield* clinic.staffSchedule.createAppointmentType({
+      payload: {
+        name: "Check-up",
+        mode: "in-person",
+        durationMinutes: 30,
+        patientBooking: "book",
+        questionnaireIds: [questionnaire.id]
+      }
+    })
+    return { questionnaire, provider: created, checkup }
+  })
+
+/** The open slots of the provider for the type between `fromHours` and `toHours` after `now`. */
+const slotsAhead = (
+  clinic: StaffClient,
+  options: {
+    readonly provider: Ids.ProviderId
+    readonly type: Ids.AppointmentTypeId
+    readonly now: DateTime.Utc
+    readonly fromHours: number
+    readonly toHours: number
+  }
+) =>
+  clinic.staffSchedule.availability({
+    params: { id: options.provider },
+    query: {
+      type: options.type,
+      from: DateTime.addDuration(options.now, Duration.hours(options.fromHours)),
+      to: DateTime.addDuration(options.now, Duration.hours(options.toHours))
+    }
+  })
+
 describe("the staff side through the derived client", () => {
   it.live("a key sets up the schedule, registers a patient, books, messages, asks for a photo", () =>
     Effect.gen(function* () {
       const { key } = yield* setup
       const clinic = yield* staffClient(key)
 
-      const questionnaire = yield* clinic.staffCare.defineQuestionnaire({
-        payload: {
-          title: "Before your visit",
-          items: [{ type: "boolean", linkId: "fever", text: "Any fever this week?", required: true }]
-        }
+      const { questionnaire, provider, checkup } = yield* defineSchedule(clinic, {
+        name: "Dr. Okafor",
+        meetingUrl: "https://meet.example.org/okafor"
       })
       assert.strictEqual(questionnaire.clinicId, Testing.clinicId)
-      const provider = yield* clinic.staffSchedule.createProvider({
-        payload: { name: "Dr. Okafor", weeklyHours: hours, meetingUrl: "https://meet.example.org/okafor" }
-      })
-      const checkup = yield* clinic.staffSchedule.createAppointmentType({
-        payload: {
-          name: "Check-up",
-          mode: "in-person",
-          durationMinutes: 30,
-          patientBooking: "book",
-          questionnaireIds: [questionnaire.id]
-        }
-      })
       const video = yield* clinic.staffSchedule.createAppointmentType({
         payload: { name: "Video", mode: "virtual", durationMinutes: 20, patientBooking: "request" }
       })
@@ -102,13 +141,12 @@ describe("the staff side through the derived client", () => {
 
       // Book Mary two days ahead, into an open slot staff read first.
       const now = yield* DateTime.now
-      const slots = yield* clinic.staffSchedule.availability({
-        params: { id: provider.id },
-        query: {
-          type: checkup.id,
-          from: DateTime.addDuration(now, Duration.hours(48)),
-          to: DateTime.addDuration(now, Duration.hours(72))
-        }
+      const slots = yield* slotsAhead(clinic, {
+        provider: provider.id,
+        type: checkup.id,
+        now,
+        fromHours: 48,
+        toHours: 72
       })
       const slot = slots[0]
       if (slot === undefined) return assert.fail("no open slot")
@@ -131,13 +169,12 @@ describe("the staff side through the derived client", () => {
       assert.include(["SlotUnavailable", "SlotTaken"], errorTag(again))
 
       // A virtual type booked by staff: the access code can be sent again.
-      const videoSlot = (yield* clinic.staffSchedule.availability({
-        params: { id: provider.id },
-        query: {
-          type: video.id,
-          from: DateTime.addDuration(now, Duration.hours(96)),
-          to: DateTime.addDuration(now, Duration.hours(120))
-        }
+      const videoSlot = (yield* slotsAhead(clinic, {
+        provider: provider.id,
+        type: video.id,
+        now,
+        fromHours: 96,
+        toHours: 120
       }))[0]
       if (videoSlot === undefined) return assert.fail("no video slot")
       const visit = yield* clinic.staffAppointments.book({
@@ -233,32 +270,13 @@ describe("the staff side through the derived client", () => {
     Effect.gen(function* () {
       const { key } = yield* setup
       const clinic = yield* staffClient(key)
-      const questionnaire = yield* clinic.staffCare.defineQuestionnaire({
-        payload: {
-          title: "Before your visit",
-          items: [{ type: "boolean", linkId: "fever", text: "Any fever this week?", required: true }]
-        }
-      })
-      const provider = yield* clinic.staffSchedule.createProvider({
-        payload: { name: "Dr. Chen", weeklyHours: hours }
-      })
-      const checkup = yield* clinic.staffSchedule.createAppointmentType({
-        payload: {
-          name: "Check-up",
-          mode: "in-person",
-          durationMinutes: 30,
-          patientBooking: "book",
-          questionnaireIds: [questionnaire.id]
-        }
-      })
-      const now = yield* DateTime.now
-      const slot = (yield* clinic.staffSchedule.availability({
-        params: { id: provider.id },
-        query: {
-          type: checkup.id,
-          from: DateTime.addDuration(now, Duration.hours(48)),
-          to: DateTime.addDuration(now, Duration.hours(72))
-        }
+      const { provider, checkup } = yield* defineSchedule(clinic, { name: "Dr. Chen" })
+      const slot = (yield* slotsAhead(clinic, {
+        provider: provider.id,
+        type: checkup.id,
+        now: yield* DateTime.now,
+        fromHours: 48,
+        toHours: 72
       }))[0]
       if (slot === undefined) return assert.fail("no open slot")
       const booked = yield* clinic.staffAppointments.book({

@@ -4,7 +4,6 @@
  * Staff reach only their own clinic's patients; every read and write is audited.
  */
 import { Context, DateTime, Effect, Layer, Option, Result, Schema } from "effect"
-import { Base64Url } from "effect/encoding"
 import { AuditLog } from "./AuditLog.ts"
 import { NotFound } from "./CareErrors.ts"
 import { type ChartEntry, ChartRepo } from "./Chart.ts"
@@ -15,6 +14,7 @@ import type { AddressProblem } from "./DemographicsErrors.ts"
 import { NotificationId, PatientId } from "./Ids.ts"
 import { patientOfClinic as staffPatient } from "./internal/access.ts"
 import { makeAuditor, makeRefusals } from "./internal/audit.ts"
+import { taggedCursor } from "./internal/cursor.ts"
 import { InvalidCursor, InvalidPageSize } from "./Message.ts"
 import { type Notification, NotificationStatus, NotificationTemplate } from "./Notification.ts"
 import { Outbox } from "./Outbox.ts"
@@ -369,27 +369,22 @@ export const parseQuery = (query: string | undefined): PatientSearch | undefined
   return prefix.length === 0 ? undefined : { _tag: "name", prefix }
 }
 
-const CURSOR_VERSION = "p1"
-const MAX_CURSOR_LENGTH = 2_000
-
-const CursorJson = Schema.fromJsonString(
-  Schema.Tuple([Schema.Literal(CURSOR_VERSION), Schema.String, Schema.String, Schema.String])
-)
-const decodeCursorJson = Schema.decodeUnknownOption(CursorJson)
+/** `["p1", family, given, id]`: the format of the cursors already handed out. */
+const patientCursor = taggedCursor({
+  tag: "p1",
+  fields: Schema.Tuple([Schema.String, Schema.String, Schema.String]),
+  maxLength: 2_000
+})
 
 /** An opaque cursor for the position after `key`. */
 export const encodeCursor = (key: PatientSortKey): string =>
-  Base64Url.encode(JSON.stringify([CURSOR_VERSION, key.family, key.given, key.id]))
+  patientCursor.encode([key.family, key.given, key.id])
 
 /** The position a cursor stands for; `None` for anything `encodeCursor` did not produce. */
-export const decodeCursor = (cursor: string): Option.Option<PatientSortKey> => {
-  if (cursor.length > MAX_CURSOR_LENGTH) return Option.none()
-  const text = Base64Url.decodeString(cursor)
-  if (Result.isFailure(text)) return Option.none()
-  return Option.flatMap(decodeCursorJson(text.success), ([, family, given, id]) =>
+export const decodeCursor = (text: string): Option.Option<PatientSortKey> =>
+  Option.flatMap(patientCursor.decode(text), ([family, given, id]) =>
     id.length === 0 ? Option.none() : Option.some({ family, given, id: PatientId.make(id) })
   )
-}
 
 // ---------------------------------------------------------------------------------------------
 // The service

@@ -7,8 +7,7 @@
  * the clinic's appointments a page at a time with `staffAppointments`; providers, types and
  * blocked periods are set up through `ClinicSchedule`.
  */
-import { Context, DateTime, Duration, Effect, Layer, Option, Result, Schema } from "effect"
-import { Base64Url } from "effect/encoding"
+import { Context, DateTime, Duration, Effect, Layer, Option, Schema } from "effect"
 import {
   Appointment,
   type AppointmentStatus,
@@ -32,6 +31,7 @@ import {
   type ProviderId
 } from "./Ids.ts"
 import { makeAuditor } from "./internal/audit.ts"
+import { taggedCursor } from "./internal/cursor.ts"
 import { InvalidCursor, InvalidPageSize } from "./Message.ts"
 import { NotificationPayload, type NotificationTemplate } from "./Notification.ts"
 import { Notifications } from "./Notifications.ts"
@@ -102,36 +102,30 @@ export interface StaffAppointmentPage {
   readonly nextCursor: string | null
 }
 
-// The same approach as the cursors of `Patients.list` and `Messaging.list` (a versioned key,
-// base64url): each listing has its own version tag, so another listing's cursor is refused.
-const CURSOR_VERSION = "a1"
-const MAX_CURSOR_LENGTH = 1_000
 /** The instants PostgreSQL and ISO strings both hold (years 1 to 9999); others are no cursor of ours. */
 const MIN_CURSOR_MILLIS = -62_135_596_800_000
 const MAX_CURSOR_MILLIS = 253_402_300_799_999
 
-const CursorJson = Schema.fromJsonString(
-  Schema.Tuple([
-    Schema.Literal(CURSOR_VERSION),
+// Tagged "a1" as the cursors of `Patients.list` are "p1" (and `Messaging.list`'s "m1"), so
+// another listing's cursor is refused: `["a1", start millis, id]`.
+const appointmentCursor = taggedCursor({
+  tag: "a1",
+  fields: Schema.Tuple([
     Schema.Int.check(Schema.isBetween({ minimum: MIN_CURSOR_MILLIS, maximum: MAX_CURSOR_MILLIS })),
     Schema.String.check(Schema.isNonEmpty())
-  ])
-)
-const decodeCursorJson = Schema.decodeUnknownOption(CursorJson)
+  ]),
+  maxLength: 1_000
+})
 
 /** An opaque cursor for the place after `key` in a clinic's appointments. */
 export const encodeCursor = (key: AppointmentKey): string =>
-  Base64Url.encode(JSON.stringify([CURSOR_VERSION, DateTime.toEpochMillis(key.start), key.id]))
+  appointmentCursor.encode([DateTime.toEpochMillis(key.start), key.id])
 
 /** The place a cursor stands for; `None` for anything `encodeCursor` did not produce. */
-export const decodeCursor = (cursor: string): Option.Option<AppointmentKey> => {
-  if (cursor.length > MAX_CURSOR_LENGTH) return Option.none()
-  const text = Base64Url.decodeString(cursor)
-  if (Result.isFailure(text)) return Option.none()
-  return Option.flatMap(decodeCursorJson(text.success), ([, millis, id]) =>
+export const decodeCursor = (text: string): Option.Option<AppointmentKey> =>
+  Option.flatMap(appointmentCursor.decode(text), ([millis, id]) =>
     Option.map(DateTime.make(millis), (start) => ({ start, id: AppointmentId.make(id) }))
   )
-}
 
 /** The group key of an appointment's reminders, withdrawn together when it moves or is cancelled. */
 export const reminderGroupKey = (id: AppointmentId): string => `appointment:${id}:reminders`

@@ -274,6 +274,41 @@ const textOf = (messages: ReadonlyArray<EmailMessage | SmsMessage>) => JSON.stri
 
 const T0 = at("2030-01-01T08:00:00.000Z")
 
+/** `runOnce` with every log line it writes (all levels, as JSON) kept in `logs`: what a log would show. */
+const loggedPass = () => {
+  const logs: Array<string> = []
+  const collector = Logger.make((options) => {
+    logs.push(Logger.formatJson.log(options))
+  })
+  const pass = runOnce().pipe(
+    Effect.provide(Logger.layer([collector])),
+    Effect.provideService(References.MinimumLogLevel, "All")
+  )
+  return { logs, pass }
+}
+
+/** Queues `code` as a login code by SMS (key `key`), sealed to `challenge` as a login seals it. */
+const enqueueLoginCodeSms = (options: {
+  readonly challenge: string
+  readonly code: string
+  readonly key: string
+}) =>
+  Effect.gen(function* () {
+    const sealed = yield* (yield* Hasher).seal(options.challenge, Redacted.make(options.code))
+    yield* enqueue([
+      note(T0, {
+        channel: "sms",
+        template: "login-code" satisfies NotificationTemplate,
+        payload: new NotificationPayload({
+          purpose: "login-otp",
+          code: sealed,
+          codeContext: options.challenge
+        }),
+        idempotencyKey: options.key
+      })
+    ])
+  })
+
 // ---------------------------------------------------------------------------------------------
 // Channels and fallback
 // ---------------------------------------------------------------------------------------------
@@ -950,14 +985,7 @@ describe("Dispatcher: scheduled notifications and calendar entries", () => {
       // Monday 2 November, 10:00 EST.
       const start = at("2026-11-02T15:00:00Z")
       yield* scheduling.book(staff, { patientId: ada.id, providerId, typeId: requestTypeId, start })
-      const logs: Array<string> = []
-      const collector = Logger.make((options) => {
-        logs.push(Logger.formatJson.log(options))
-      })
-      const pass = runOnce().pipe(
-        Effect.provide(Logger.layer([collector])),
-        Effect.provideService(References.MinimumLogLevel, "All")
-      )
+      const { logs, pass } = loggedPass()
       const due = ms(start) - 5 * MINUTE
       yield* setNow(due - 1)
       yield* pass
@@ -987,28 +1015,8 @@ describe("Dispatcher: scheduled notifications and calendar entries", () => {
         yield* setNow(T0)
         yield* saveClinic
         yield* savePatient({ notificationPreference: "sms" })
-        const code = Redacted.make("K7mP2xQa")
-        const sealed = yield* (yield* Hasher).seal("challenge-9", code)
-        yield* enqueue([
-          note(T0, {
-            channel: "sms",
-            template: "login-code" satisfies NotificationTemplate,
-            payload: new NotificationPayload({
-              purpose: "login-otp",
-              code: sealed,
-              codeContext: "challenge-9"
-            }),
-            idempotencyKey: "login-9:sms"
-          })
-        ])
-        const logs: Array<string> = []
-        const collector = Logger.make((options) => {
-          logs.push(Logger.formatJson.log(options))
-        })
-        const pass = runOnce().pipe(
-          Effect.provide(Logger.layer([collector])),
-          Effect.provideService(References.MinimumLogLevel, "All")
-        )
+        yield* enqueueLoginCodeSms({ challenge: "challenge-9", code: "K7mP2xQa", key: "login-9:sms" })
+        const { logs, pass } = loggedPass()
         for (let i = 0; i < 3; i++) {
           yield* pass
           yield* TestClock.adjust("2 hours")
@@ -1044,28 +1052,8 @@ describe("Dispatcher: scheduled notifications and calendar entries", () => {
         yield* setNow(T0)
         yield* saveClinic
         yield* savePatient({ notificationPreference: "sms" }, { withoutEmail: true })
-        const code = Redacted.make("Q4wT9zRb")
-        const sealed = yield* (yield* Hasher).seal("challenge-7", code)
-        yield* enqueue([
-          note(T0, {
-            channel: "sms",
-            template: "login-code" satisfies NotificationTemplate,
-            payload: new NotificationPayload({
-              purpose: "login-otp",
-              code: sealed,
-              codeContext: "challenge-7"
-            }),
-            idempotencyKey: "login-7:sms"
-          })
-        ])
-        const logs: Array<string> = []
-        const collector = Logger.make((options) => {
-          logs.push(Logger.formatJson.log(options))
-        })
-        const pass = runOnce().pipe(
-          Effect.provide(Logger.layer([collector])),
-          Effect.provideService(References.MinimumLogLevel, "All")
-        )
+        yield* enqueueLoginCodeSms({ challenge: "challenge-7", code: "Q4wT9zRb", key: "login-7:sms" })
+        const { logs, pass } = loggedPass()
         for (let i = 0; i < 3; i++) {
           yield* pass
           yield* TestClock.adjust("2 hours")

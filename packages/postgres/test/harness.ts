@@ -8,14 +8,14 @@
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { PgClient } from "@effect/sql-pg"
-import { Effect, Layer, Redacted } from "effect"
+import type { PgClient } from "@effect/sql-pg"
+import { Effect, Layer } from "effect"
 import type { SqlClient } from "effect/sql"
 import * as Database from "../src/Database.ts"
+import { createFreshSchema, databaseUrl } from "./freshSchema.ts"
 
-export const databaseUrl = Redacted.make(
-  process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test"
-)
+// Where the Postgres tests and the schemas of `freshSchema.ts` live.
+export { databaseUrl }
 
 let announced = false
 const announce = (message: string) =>
@@ -31,28 +31,7 @@ export const realServer = Effect.cached(Database.isReachable(databaseUrl)).pipe(
 const freshSchema = (maxConnections: number) =>
   Layer.unwrap(
     Effect.gen(function* () {
-      const schema = `careportal_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`
-      const admin = PgClient.layer({ url: databaseUrl, maxConnections: 1 })
-      yield* Effect.acquireRelease(
-        Effect.gen(function* () {
-          const sql = yield* PgClient.PgClient
-          // A run that was killed cannot drop its schema: sweep those more than an hour old.
-          const stale = yield* sql<{ readonly nspname: string }>`
-            SELECT nspname FROM pg_namespace WHERE nspname LIKE 'careportal_test_%'`
-          for (const { nspname } of stale) {
-            const born = Number.parseInt(nspname.split("_")[2] ?? "", 36)
-            if (Number.isFinite(born) && Date.now() - born > 3_600_000) {
-              yield* sql.unsafe(`DROP SCHEMA IF EXISTS ${nspname} CASCADE`)
-            }
-          }
-          yield* sql.unsafe(`CREATE SCHEMA ${schema}`)
-        }).pipe(Effect.provide(admin), Effect.orDie),
-        () =>
-          Effect.gen(function* () {
-            const sql = yield* PgClient.PgClient
-            yield* sql.unsafe(`DROP SCHEMA ${schema} CASCADE`)
-          }).pipe(Effect.provide(admin), Effect.orDie)
-      )
+      const schema = yield* createFreshSchema
       return Database.layerMigrations.pipe(
         Layer.provideMerge(
           Database.layerServer({

@@ -7,7 +7,7 @@
  * that would overlap another active appointment of the provider answers `SlotTaken` and
  * writes nothing, also when many saves race for one slot.
  */
-import { Arbitrary, DateTime, Effect, Exit, Option, Schema } from "effect"
+import { Arbitrary, Array as Arr, DateTime, Effect, Exit, Option, Schema } from "effect"
 import { Appointment, AppointmentStatus } from "../../Appointment.ts"
 import {
   type AppointmentKey,
@@ -17,11 +17,14 @@ import {
 } from "../../AppointmentRepo.ts"
 import { AppointmentId, AppointmentTypeId, ClinicId, PatientId, ProviderId } from "../../Ids.ts"
 import {
+  intBetween as between,
   type Contract,
   ContractViolation,
+  checkProperty,
   contractCase,
   expect,
   expectEqual,
+  readPagesUntilEmpty,
   uniqueId as uuid
 } from "../Contract.ts"
 
@@ -101,19 +104,8 @@ const keyOf = (a: Appointment): AppointmentKey => ({ start: a.start, id: a.id })
 const readAllPages = (query: Omit<ClinicAppointmentQuery, "after" | "limit">, limit: number, guard: number) =>
   Effect.gen(function* () {
     const repo = yield* AppointmentRepo
-    const pages: Array<ReadonlyArray<Appointment>> = []
-    let after: AppointmentKey | undefined
-    while (pages.length <= guard) {
-      const page = yield* repo.listByClinic({ ...query, after, limit })
-      const last = page.at(-1)
-      if (last === undefined) return pages
-      pages.push(page)
-      after = keyOf(last)
-    }
-    return yield* new ContractViolation({ message: `paging did not end after ${guard} pages` })
+    return yield* readPagesUntilEmpty((after) => repo.listByClinic({ ...query, after, limit }), keyOf, guard)
   })
-
-const between = (minimum: number, maximum: number) => Schema.Int.check(Schema.isBetween({ minimum, maximum }))
 
 /**
  * A random diary of the case's clinic and of another (noise the first must never see): each
@@ -140,23 +132,6 @@ const PagingScenario = Arbitrary.schema(
     to: Schema.optional(between(0, 6))
   })
 )
-
-/** Runs a property as one case: a falsification fails the case with its shrunk input and replay token. */
-const checkProperty = <A, R>(
-  arbitrary: Arbitrary.Arbitrary<A>,
-  property: (value: A) => Effect.Effect<void, unknown, R>,
-  options: Arbitrary.CheckOptions
-) =>
-  Effect.gen(function* () {
-    const result = yield* Arbitrary.checkEffect(
-      arbitrary,
-      (value) => Effect.as(property(value), true),
-      options
-    )
-    if (result._tag === "Passed") return
-    // The report holds the shrunk input, the failure's message and the token to replay it.
-    return yield* new ContractViolation({ message: Arbitrary.formatCheckFailure(result) ?? result._tag })
-  })
 
 /** The behaviours of every `AppointmentRepo`. */
 export const AppointmentRepoContract: Contract<AppointmentRepo> = [
@@ -449,9 +424,7 @@ export const AppointmentRepoContract: Contract<AppointmentRepo> = [
           // Full pages but the last: the pages are the expected appointments cut every `pageSize`.
           yield* expectEqual(
             pages.map(ids),
-            Array.from({ length: Math.ceil(expected.length / pageSize) }, (_, k) =>
-              ids(expected.slice(k * pageSize, (k + 1) * pageSize))
-            ),
+            Arr.chunksOf(expected, pageSize).map(ids),
             `pages of ${pageSize}`
           )
           yield* expectEqual(pages.flat(), expected, "the appointments read back exactly as saved")

@@ -7,17 +7,19 @@
  * through `AuditLogTampering`, which each runner provides (the in-memory one below, SQL for a
  * database).
  */
-import { Arbitrary, Context, DateTime, Effect, Layer, Schema, TxRef } from "effect"
+import { Arbitrary, Array as Arr, Context, DateTime, Effect, Layer, Schema, TxRef } from "effect"
 import { Digest } from "effect/crypto"
 import { Actor, AuditEntry, AuditEvent, chainHash, GENESIS_HASH } from "../../AuditEvent.ts"
 import { AuditLog, AuditLogMemory } from "../../AuditLog.ts"
 import { AuditEventId, ClinicId, PatientId } from "../../Ids.ts"
 import {
+  intBetween as between,
   type Contract,
-  ContractViolation,
+  checkProperty,
   contractCase,
   expect,
   expectEqual,
+  readPagesUntilEmpty,
   uniqueId as uuid
 } from "../Contract.ts"
 
@@ -135,19 +137,13 @@ const readAllPages = (
 ) =>
   Effect.gen(function* () {
     const log = yield* AuditLog
-    const pages: Array<ReadonlyArray<AuditEvent>> = []
-    let before: number | undefined
-    while (pages.length <= guard) {
-      const page = yield* log.page({ ...filter, limit, ...(before === undefined ? {} : { before }) })
-      const last = page.at(-1)
-      if (last === undefined) return pages
-      pages.push(page)
-      before = last.sequence
-    }
-    return yield* new ContractViolation({ message: `paging did not end after ${guard} pages` })
+    return yield* readPagesUntilEmpty(
+      (before: number | undefined) =>
+        log.page({ ...filter, limit, ...(before === undefined ? {} : { before }) }),
+      (last) => last.sequence,
+      guard
+    )
   })
-
-const between = (minimum: number, maximum: number) => Schema.Int.check(Schema.isBetween({ minimum, maximum }))
 
 /**
  * A random log over two clinics (the second is noise the first must never see), each event
@@ -163,23 +159,6 @@ const PagingScenario = Arbitrary.schema(
     patient: Schema.NullOr(between(0, 2))
   })
 )
-
-/** Runs a property as one case: a falsification fails the case with its shrunk input and replay token. */
-const checkProperty = <A, R>(
-  arbitrary: Arbitrary.Arbitrary<A>,
-  property: (value: A) => Effect.Effect<void, unknown, R>,
-  options: Arbitrary.CheckOptions
-) =>
-  Effect.gen(function* () {
-    const result = yield* Arbitrary.checkEffect(
-      arbitrary,
-      (value) => Effect.as(property(value), true),
-      options
-    )
-    if (result._tag === "Passed") return
-    // The report holds the shrunk input, the failure's message and the token to replay it.
-    return yield* new ContractViolation({ message: Arbitrary.formatCheckFailure(result) ?? result._tag })
-  })
 
 /** The behaviours of every `AuditLog`. */
 export const AuditLogContract: Contract<AuditLog | AuditLogTampering> = [
@@ -351,9 +330,7 @@ export const AuditLogContract: Contract<AuditLog | AuditLogTampering> = [
           // Full pages but the last: the pages are the expected events cut every `pageSize`.
           yield* expectEqual(
             pages.map(sequences),
-            Array.from({ length: Math.ceil(expected.length / pageSize) }, (_, k) =>
-              sequences(expected.slice(k * pageSize, (k + 1) * pageSize))
-            ),
+            Arr.chunksOf(expected, pageSize).map(sequences),
             `pages of ${pageSize}${patientId === null ? "" : ` for ${patientId}`}`
           )
           yield* expectEqual(pages.flat(), expected, "the events read back exactly as appended")
