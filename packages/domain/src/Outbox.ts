@@ -4,12 +4,36 @@
 import { Context, DateTime, type Duration, Effect, Layer, Option, TxRef } from "effect"
 import type { ClinicId, NotificationId, PatientId } from "./Ids.ts"
 import { type MemoryHandle, memoryLayer } from "./internal/memory.ts"
-import { Notification } from "./Notification.ts"
+import { Notification, type NotificationStatus } from "./Notification.ts"
+import { compareCodePoints } from "./PatientRepo.ts"
 
 /** Which notification: its clinic and id (the outbox is keyed by clinic, like every table). */
 export interface NotificationRef {
   readonly clinicId: ClinicId
   readonly id: NotificationId
+}
+
+/**
+ * A notification's place in a clinic's listing: newest `createdAt` first, ties by id in
+ * descending code-point order (in a database: `ORDER BY created_at DESC, id COLLATE "C" DESC`).
+ */
+export interface NotificationKey {
+  readonly createdAt: DateTime.Utc
+  readonly id: NotificationId
+}
+
+/** Negative when `a` comes before `b` in a clinic's listing (`NotificationKey`: newest first). */
+export const compareNewestFirst = (a: NotificationKey, b: NotificationKey): number =>
+  DateTime.toEpochMillis(b.createdAt) - DateTime.toEpochMillis(a.createdAt) || compareCodePoints(b.id, a.id)
+
+/** Which page of a clinic's notifications `listByClinic` returns. */
+export interface ClinicNotificationQuery {
+  /** Only those in this status; any status when absent. */
+  readonly status?: NotificationStatus | undefined
+  /** Only those strictly after this place (`NotificationKey`); from the newest when absent. */
+  readonly after?: NotificationKey | undefined
+  /** At most this many; below 1 gives none. */
+  readonly limit: number
 }
 
 /** Notifications waiting to be sent. */
@@ -29,6 +53,16 @@ export class Outbox extends Context.Service<
       clinicId: ClinicId,
       patientId: PatientId,
       options: { readonly limit: number }
+    ) => Effect.Effect<ReadonlyArray<Notification>>
+    /**
+     * One page of a clinic's notifications, whatever their patient (in one status when asked):
+     * newest first, ties by id (`compareNewestFirst`), strictly after `after`, at most `limit`.
+     * What staff read to answer "which notifications failed this week, for whom"; a store reads
+     * only the page, never the clinic's whole outbox.
+     */
+    readonly listByClinic: (
+      clinicId: ClinicId,
+      query: ClinicNotificationQuery
     ) => Effect.Effect<ReadonlyArray<Notification>>
     /** Marks the still-pending notifications of a group withdrawn; returns how many. */
     readonly withdraw: (groupKey: string) => Effect.Effect<number>
@@ -106,6 +140,18 @@ const makeMemory = (state: TxRef.TxRef<ReadonlyArray<Notification>>) =>
           )
           .slice(0, Math.max(0, Math.floor(limit)))
           .map(({ n }) => n)
+      ),
+    listByClinic: (clinicId, { status, after, limit }) =>
+      Effect.map(TxRef.get(state), (all) =>
+        all
+          .filter(
+            (n) =>
+              n.clinicId === clinicId &&
+              (status === undefined || n.status === status) &&
+              (after === undefined || compareNewestFirst(n, after) > 0)
+          )
+          .sort(compareNewestFirst)
+          .slice(0, Math.max(0, Math.floor(limit)))
       ),
     withdraw: (groupKey) =>
       TxRef.modify(state, (all) => {

@@ -17,7 +17,7 @@ import { makeAuditor, makeRefusals } from "./internal/audit.ts"
 import { taggedCursor } from "./internal/cursor.ts"
 import { InvalidCursor, InvalidPageSize } from "./Message.ts"
 import { type Notification, NotificationStatus, NotificationTemplate } from "./Notification.ts"
-import { Outbox } from "./Outbox.ts"
+import { type NotificationKey, Outbox } from "./Outbox.ts"
 import {
   type Address,
   type E164,
@@ -110,6 +110,22 @@ export class NotificationView extends Schema.Class<NotificationView>("Notificati
   startsAt: Schema.NullOr(Schema.DateTimeUtc)
 }) {}
 
+/** Which page of the clinic's notifications to list. */
+export interface ListClinicNotifications {
+  /** Only those in this status (`dead`: the ones delivery gave up on); any status when absent. */
+  readonly status?: NotificationStatus | undefined
+  /** 1 to `MAX_PAGE_SIZE`. */
+  readonly limit: number
+  /** The `nextCursor` of the previous page; the first page when absent. */
+  readonly cursor?: string | undefined
+}
+
+/** One page of the clinic's notifications, newest first; `nextCursor` is null on the last. */
+export interface NotificationPage {
+  readonly notifications: ReadonlyArray<NotificationView>
+  readonly nextCursor: string | null
+}
+
 /** A notification without anything secret in its payload. */
 export const toNotificationView = (n: Notification): NotificationView =>
   new NotificationView({
@@ -164,6 +180,15 @@ export class Patients extends Context.Service<
       id: PatientId,
       options: { readonly limit: number }
     ) => Effect.Effect<ReadonlyArray<NotificationView>, NotFound | InvalidPageSize>
+    /**
+     * One page of the clinic's notifications of every patient (in one status when asked, e.g.
+     * `dead`), newest first, without codes. The cursor is a position, so notifications queued
+     * while staff page never shift or repeat later pages. Each patient on the page is audited.
+     */
+    readonly clinicNotifications: (
+      staff: StaffPrincipal,
+      options: ListClinicNotifications
+    ) => Effect.Effect<NotificationPage, InvalidCursor | InvalidPageSize>
   }
 >()("@careportal/domain/Patients") {
   /** The service on its ports. */
@@ -386,6 +411,31 @@ export const decodeCursor = (text: string): Option.Option<PatientSortKey> =>
     id.length === 0 ? Option.none() : Option.some({ family, given, id: PatientId.make(id) })
   )
 
+/** The instants PostgreSQL and ISO strings both hold (years 1 to 9999); others are no cursor of ours. */
+const MIN_CURSOR_MILLIS = -62_135_596_800_000
+const MAX_CURSOR_MILLIS = 253_402_300_799_999
+
+// Tagged "n1" as the patients' cursors are "p1" and the appointments' "a1", so another
+// listing's cursor is refused: `["n1", createdAt millis, id]`.
+const notificationCursor = taggedCursor({
+  tag: "n1",
+  fields: Schema.Tuple([
+    Schema.Int.check(Schema.isBetween({ minimum: MIN_CURSOR_MILLIS, maximum: MAX_CURSOR_MILLIS })),
+    Schema.String.check(Schema.isNonEmpty())
+  ]),
+  maxLength: 1_000
+})
+
+/** An opaque cursor for the place after `key` in the clinic's notifications. */
+export const encodeNotificationCursor = (key: NotificationKey): string =>
+  notificationCursor.encode([DateTime.toEpochMillis(key.createdAt), key.id])
+
+/** The place a cursor stands for; `None` for anything `encodeNotificationCursor` did not produce. */
+export const decodeNotificationCursor = (text: string): Option.Option<NotificationKey> =>
+  Option.flatMap(notificationCursor.decode(text), ([millis, id]) =>
+    Option.map(DateTime.make(millis), (createdAt) => ({ createdAt, id: NotificationId.make(id) }))
+  )
+
 // ---------------------------------------------------------------------------------------------
 // The service
 // ---------------------------------------------------------------------------------------------
@@ -541,5 +591,49 @@ const make = Effect.gen(function* () {
     )
   })
 
-  return Patients.of({ register, list, get, chart, notifications })
+  const clinicNotifications = Effect.fn("Patients.clinicNotifications")(function* (
+    staff: StaffPrincipal,
+    options: ListClinicNotifications
+  ) {
+    return yield* settle<NotificationPage, InvalidCursor | InvalidPageSize>(
+      Effect.gen(function* () {
+        const facts = {
+          clinicId: staff.clinicId,
+          actor: staffActor(staff),
+          action: "notification.listed",
+          patientId: null,
+          resource: `clinic:${staff.clinicId}`
+        } as const
+        const badSize = pageSizeOf(options.limit)
+        if (badSize !== undefined) return yield* refuse(facts, badSize)
+        const after =
+          options.cursor === undefined
+            ? Option.none<NotificationKey>()
+            : decodeNotificationCursor(options.cursor)
+        if (options.cursor !== undefined && Option.isNone(after))
+          return yield* refuse(facts, new InvalidCursor())
+        // One more than asked tells whether another page follows.
+        const found = yield* outbox.listByClinic(staff.clinicId, {
+          status: options.status,
+          after: Option.getOrUndefined(after),
+          limit: options.limit + 1
+        })
+        const page = found.slice(0, options.limit)
+        const last = page.at(-1)
+        // Whose notifications staff saw: one event per patient on the page, or the clinic's
+        // listing itself when the page is empty.
+        const readOf = [...new Set(page.map((n) => n.patientId))]
+        if (readOf.length === 0) yield* audit({ ...facts, outcome: "success" })
+        for (const patientId of readOf)
+          yield* audit({ ...facts, patientId, resource: `patient:${patientId}`, outcome: "success" })
+        return Result.succeed({
+          notifications: page.map(toNotificationView),
+          nextCursor:
+            found.length > options.limit && last !== undefined ? encodeNotificationCursor(last) : null
+        })
+      })
+    )
+  })
+
+  return Patients.of({ register, list, get, chart, notifications, clinicNotifications })
 })

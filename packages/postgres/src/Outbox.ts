@@ -110,6 +110,30 @@ export const layer: Layer.Layer<Outbox.Outbox, never, SqlClient.SqlClient> = Lay
           `)
         )
       }),
+      // Keyset paging on `outbox_clinic_recent` / `outbox_clinic_status_recent` (migration
+      // 00011): each page is one range scan of the index, whatever the size of the outbox.
+      listByClinic: Effect.fn("Outbox.listByClinic")(function* (
+        clinicId: Ids.ClinicId,
+        query: Outbox.ClinicNotificationQuery
+      ) {
+        const limit = Math.max(0, Math.floor(query.limit))
+        if (limit === 0) return []
+        const { status, after } = query
+        return notifications(
+          yield* orDie(sql`
+            SELECT * FROM outbox
+            WHERE clinic_id = ${clinicId}
+              ${status === undefined ? sql`` : sql`AND status = ${status}`}
+              ${
+                after === undefined
+                  ? sql``
+                  : sql`AND (created_at, id COLLATE "C") < (${date(after.createdAt)}, ${after.id})`
+              }
+            ORDER BY created_at DESC, id COLLATE "C" DESC
+            LIMIT ${limit}
+          `)
+        )
+      }),
       withdraw: Effect.fn("Outbox.withdraw")(function* (groupKey: string) {
         const withdrawn = yield* orDie(sql`
           UPDATE outbox SET status = 'withdrawn' WHERE group_key = ${groupKey} AND status = 'pending' RETURNING id

@@ -24,6 +24,7 @@ import {
   Ids,
   Message,
   Messaging,
+  Notification,
   Patient,
   Patients,
   Questionnaire,
@@ -194,6 +195,12 @@ export const PatientPage = Schema.Struct({
   nextCursor: Schema.NullOr(Schema.String)
 }).annotate({ identifier: "PatientPage" })
 
+/** A page of the clinic's notifications, newest first; `nextCursor` is null on the last. */
+export const NotificationPage = Schema.Struct({
+  notifications: Schema.Array(Patients.NotificationView),
+  nextCursor: Schema.NullOr(Schema.String)
+}).annotate({ identifier: "NotificationPage" })
+
 /** The clinic's patients. */
 export class StaffPatientsGroup extends HttpApiGroup.make("staffPatients")
   .add(
@@ -272,6 +279,21 @@ export class StaffPatientsGroup extends HttpApiGroup.make("staffPatients")
       docs(
         "List a patient's notifications and their delivery",
         "Newest first, at most `limit` (1–200, default 50): template, channel, address, status (`pending`, `sent`, `dead`, `withdrawn`), attempts and the provider's last error. Never a code, link or challenge: a provider's error that quoted the message has the code replaced by `[code]`. A patient of another clinic answers 404 `NotFound`, as a missing one does."
+      )
+    ),
+    // Across patients: `status=dead` answers "which notifications failed, for whom".
+    HttpApiEndpoint.get("clinicNotifications", "/v1/staff/notifications", {
+      query: {
+        status: Schema.optional(Notification.NotificationStatus),
+        cursor: Schema.optional(Schema.String),
+        limit: limitQuery
+      },
+      success: NotificationPage,
+      error: [InvalidCursor, InvalidPageSize]
+    }).annotateMerge(
+      docs(
+        "List the clinic's notifications across patients",
+        "Every patient's, newest first (ties by id), each with its patient id, template, channel, address, status, attempts and the provider's last error; never a code, link or challenge. `status` keeps one status, e.g. `dead` for the ones delivery gave up on: contact those patients another way. Pages of `limit` (1–200, default 50); follow `nextCursor`. The patients of each page are audited."
       )
     )
   )

@@ -123,6 +123,20 @@ const PatientsHandlers = HttpApiBuilder.group(
           })
         )
       )
+      .handle("clinicNotifications", ({ query }) =>
+        asStaff((staff) =>
+          Effect.gen(function* () {
+            const limit = yield* pageSize(query.limit, 50, 200, "notifications")
+            return yield* patients
+              .clinicNotifications(staff, {
+                limit,
+                ...(query.status === undefined ? {} : { status: query.status }),
+                ...(query.cursor === undefined ? {} : { cursor: query.cursor })
+              })
+              .pipe(exposed)
+          })
+        )
+      )
   })
 )
 

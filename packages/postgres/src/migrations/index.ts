@@ -13,6 +13,7 @@ import outboxDelivery from "./00007_outbox_delivery.ts"
 import staff from "./00008_staff.ts"
 import rateLimits from "./00009_rate_limits.ts"
 import appointmentsListing from "./00010_appointments_listing.ts"
+import outboxClinicListing from "./00011_outbox_clinic_listing.ts"
 
 /** Every migration by `<number>_<name>`. */
 export const loader = Migrator.fromRecord({
@@ -25,5 +26,6 @@ export const loader = Migrator.fromRecord({
   "00007_outbox_delivery": outboxDelivery,
   "00008_staff": staff,
   "00009_rate_limits": rateLimits,
-  "00010_appointments_listing": appointmentsListing
+  "00010_appointments_listing": appointmentsListing,
+  "00011_outbox_clinic_listing": outboxClinicListing
 })

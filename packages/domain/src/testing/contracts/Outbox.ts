@@ -1,19 +1,33 @@
 /**
  * The contract of `Outbox`: notifications read back exactly as enqueued, withdrawal of a
- * group's pending ones, and the dispatchers' claim with its lease (concurrent claims never
- * return one notification twice).
+ * group's pending ones, the dispatchers' claim with its lease (concurrent claims never
+ * return one notification twice), and the clinic's listing a page at a time, newest first, each
+ * page strictly after the place the one before ended.
  *
  * `claim` is not scoped to a clinic, so a claim case first leases, for a thousand years,
  * every notification already due in its own era (`drain`): what it claims afterwards is then
  * exactly its own. Claim cases must therefore not run at the same time as each other (cases
  * run one after another; each test file has its own store).
  */
-import { DateTime, Duration, Effect, Option } from "effect"
+import { Arbitrary, Array as Arr, DateTime, Duration, Effect, Option, Schema } from "effect"
 import { CodeGenerator } from "../../CodeGenerator.ts"
 import { ChallengeId, ClinicId, NotificationId, PatientId } from "../../Ids.ts"
-import { Notification, NotificationPayload, SealedCode } from "../../Notification.ts"
-import { Outbox } from "../../Outbox.ts"
-import { type Contract, contractCase, expect, expectEqual } from "../Contract.ts"
+import { Notification, NotificationPayload, NotificationStatus, SealedCode } from "../../Notification.ts"
+import {
+  type ClinicNotificationQuery,
+  compareNewestFirst,
+  type NotificationKey,
+  Outbox
+} from "../../Outbox.ts"
+import {
+  intBetween as between,
+  type Contract,
+  checkProperty,
+  contractCase,
+  expect,
+  expectEqual,
+  readPagesUntilEmpty
+} from "../Contract.ts"
 
 const uuid = Effect.gen(function* () {
   return yield* (yield* CodeGenerator).uuid
@@ -75,6 +89,49 @@ const drain = (now: DateTime.Utc) =>
     }
     yield* expect(false, "claim keeps returning notifications it has already leased")
   })
+
+/** A notification's place in its clinic's listing. */
+const keyOf = (n: Notification): NotificationKey => ({ createdAt: n.createdAt, id: n.id })
+
+/**
+ * Reads a clinic's notifications page by page as the service does (each next page strictly
+ * after the last notification of the one before) until a page comes back empty; at most
+ * `guard` pages, so that a store that never moves on fails the case instead of looping.
+ */
+const readAllPages = (
+  clinicId: ClinicId,
+  query: Omit<ClinicNotificationQuery, "after" | "limit">,
+  limit: number,
+  guard: number
+) =>
+  Effect.gen(function* () {
+    const outbox = yield* Outbox
+    return yield* readPagesUntilEmpty(
+      (after) => outbox.listByClinic(clinicId, { ...query, after, limit }),
+      keyOf,
+      guard
+    )
+  })
+
+/**
+ * A random outbox of the case's clinic and of another (noise the first must never see): each
+ * notification created in one of four minutes (so several share one, and ties go by id), for
+ * one of two patients, in any status; read with a random status filter in pages of a random size.
+ */
+const PagingScenario = Arbitrary.schema(
+  Schema.Struct({
+    notifications: Schema.Array(
+      Schema.Struct({
+        foreign: Schema.Boolean,
+        minute: between(0, 3),
+        patient: between(0, 1),
+        status: NotificationStatus
+      })
+    ).check(Schema.isMaxLength(16)),
+    pageSize: between(1, 6),
+    status: Schema.optional(NotificationStatus)
+  })
+)
 
 /** The behaviours of every `Outbox`. */
 export const OutboxContract: Contract<Outbox> = [
@@ -602,5 +659,107 @@ export const OutboxContract: Contract<Outbox> = [
         "a patient without notifications"
       )
     })
+  ),
+  contractCase(
+    "listByClinic: the clinic's notifications of every patient, newest created first, ties by id in descending code-point order; a status keeps only its own; after is exclusive; at most limit",
+    Effect.gen(function* () {
+      const outbox = yield* Outbox
+      const w = yield* world
+      const sibling = { ...w, patientId: PatientId.make(`patient-sibling-${yield* uuid}`) }
+      const elsewhere = { ...w, clinicId: ClinicId.make(`clinic-elsewhere-${yield* uuid}`) }
+      const t0 = DateTime.makeUnsafe("2030-08-01T09:00:00.000Z")
+      const t1 = DateTime.makeUnsafe("2030-08-02T09:00:00.000Z")
+      const t2 = DateTime.makeUnsafe("2030-08-03T09:00:00.000Z")
+      // Ids fixed within the case's own clinic: by code point "Z" < "a" < "é", where a
+      // natural-language collation would put "Z" last.
+      const id = (suffix: string) => ({ id: NotificationId.make(`notification-${suffix}`) })
+      const dead = { status: "dead", attempts: 8, lastError: "550 no such user" } as const
+      const [early, tieA, tieZ, tieE, late, siblings] = yield* enqueued([
+        yield* notification(w, t0, { ...id("early"), status: "sent", attempts: 1, sentAt: t0 }),
+        yield* notification(w, t0, { ...id("a"), createdAt: t1, ...dead }),
+        yield* notification(w, t2, { ...id("Z"), createdAt: t1, channel: "sms", to: "+14165550100" }),
+        yield* notification(w, t0, { ...id("é"), createdAt: t1, ...dead }),
+        // Queued ahead: notBefore plays no part in the order.
+        yield* notification(w, t0, { ...id("late"), createdAt: t2, status: "withdrawn" }),
+        yield* notification(sibling, t0, { ...id("sibling"), createdAt: t1, ...dead })
+      ])
+      const [foreign] = yield* enqueued([yield* notification(elsewhere, t2, { ...id("a"), ...dead })])
+      const list = (query: ClinicNotificationQuery) => outbox.listByClinic(w.clinicId, query)
+      const expected = [late, tieE, siblings, tieA, tieZ, early] as ReadonlyArray<Notification>
+      yield* expectEqual(yield* list({ limit: 10 }), expected, "every patient's, newest first, as enqueued")
+      yield* expectEqual(yield* list({ limit: 2 }), expected.slice(0, 2), "the newest two")
+      yield* expectEqual(yield* list({ limit: 0 }), [], "a limit of zero")
+      yield* expectEqual(
+        yield* list({ after: keyOf(siblings as Notification), limit: 10 }),
+        expected.slice(3),
+        "strictly after a tie's middle"
+      )
+      yield* expectEqual(
+        yield* list({ after: keyOf(early as Notification), limit: 10 }),
+        [],
+        "after the oldest"
+      )
+      yield* expectEqual(
+        ids(yield* list({ status: "dead", limit: 10 })),
+        ids([tieE, siblings, tieA] as ReadonlyArray<Notification>),
+        "the dead ones only"
+      )
+      yield* expectEqual(
+        ids(yield* list({ status: "dead", after: keyOf(tieE as Notification), limit: 1 })),
+        ids([siblings] as ReadonlyArray<Notification>),
+        "a status and after together"
+      )
+      yield* expectEqual(yield* list({ status: "failed", limit: 10 }), [], "a status none is in")
+      yield* expectEqual(
+        yield* outbox.listByClinic(elsewhere.clinicId, { limit: 10 }),
+        [foreign] as ReadonlyArray<Notification>,
+        "the other clinic sees only its own, even under the same id"
+      )
+      yield* expectEqual(
+        yield* outbox.listByClinic(ClinicId.make(`clinic-${yield* uuid}`), { limit: 10 }),
+        [],
+        "a clinic without notifications"
+      )
+    })
+  ),
+  contractCase(
+    "paging listByClinic by the last notification of each page visits every matching notification of the clinic exactly once, newest first, in full pages",
+    checkProperty(
+      PagingScenario,
+      (scenario) =>
+        Effect.gen(function* () {
+          const outbox = yield* Outbox
+          const w = yield* world
+          const other = ClinicId.make(`clinic-other-${yield* uuid}`)
+          const patients = [w.patientId, PatientId.make(`patient-other-${yield* uuid}`)]
+          const t0 = DateTime.makeUnsafe("2030-09-01T12:00:00.000Z")
+          const stored: Array<Notification> = []
+          for (const spec of scenario.notifications) {
+            const createdAt = DateTime.addDuration(t0, Duration.minutes(spec.minute))
+            stored.push(
+              yield* notification(w, t0, {
+                clinicId: spec.foreign ? other : w.clinicId,
+                patientId: patients[spec.patient] ?? w.patientId,
+                status: spec.status,
+                createdAt
+              })
+            )
+          }
+          yield* outbox.enqueue(stored)
+          const { pageSize, status } = scenario
+          const expected = stored
+            .filter((n) => n.clinicId === w.clinicId && (status === undefined || n.status === status))
+            .sort(compareNewestFirst)
+          const pages = yield* readAllPages(w.clinicId, { status }, pageSize, expected.length + 1)
+          // Full pages but the last: the pages are the expected notifications cut every `pageSize`.
+          yield* expectEqual(
+            pages.map(ids),
+            Arr.chunksOf(expected, pageSize).map(ids),
+            `pages of ${pageSize}`
+          )
+          yield* expectEqual(pages.flat(), expected, "the notifications read back exactly as enqueued")
+        }),
+      { runs: 40, size: 30 }
+    )
   )
 ]
