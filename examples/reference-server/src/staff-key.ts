@@ -7,10 +7,10 @@
  * On the embedded database stop the server first (one process per directory); in development the
  * server's first start already wrote a key for the demo clinic into its data directory.
  */
-import { ApiKeys, Clinic, Ids, Portal } from "@careportal/domain"
+import { ApiKey, ApiKeys, Clinic, Ids, Portal } from "@careportal/domain"
 import { Ports } from "@careportal/postgres"
 import { NodeRuntime } from "@effect/platform-node"
-import { Console, Effect, Layer, Option, Redacted } from "effect"
+import { Console, Effect, Layer, Option, Redacted, Schema } from "effect"
 import * as Environment from "./Environment.ts"
 
 const usage =
@@ -23,7 +23,7 @@ const main = Effect.gen(function* () {
     yield* Console.error(usage)
     return yield* Effect.sync(() => process.exit(2))
   }
-  if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/.test(staffId)) {
+  if (!Schema.is(ApiKey.StaffIdText)(staffId)) {
     yield* Console.error(
       `"${staffId}" cannot be a staff id: use 1 to 64 letters, digits, '.', '_', '@' or '-', e.g. reception.`
     )

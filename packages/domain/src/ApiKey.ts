@@ -15,6 +15,15 @@ export const API_KEY_BYTES = 32
 /** The length of a key's text: the prefix and 43 base64url characters. */
 export const API_KEY_LENGTH = API_KEY_PREFIX.length + Math.ceil((API_KEY_BYTES * 4) / 3)
 
+/** A staff id a key may act as: 1 to 64 letters, digits, `.`, `_`, `@` or `-`, e.g. `reception`. */
+export const StaffIdText = Schema.String.pipe(
+  Schema.check(
+    Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, {
+      message: "a staff id of 1 to 64 letters, digits, '.', '_', '@' or '-', e.g. reception"
+    })
+  )
+)
+
 /** How many leading characters of a key are kept to display (`cpk_` and 8 random ones). */
 export const DISPLAY_PREFIX_LENGTH = 12
 

@@ -15,6 +15,7 @@
  */
 
 import {
+  ApiKey,
   Appointment,
   AuditEvent,
   type Authentication,
@@ -677,13 +678,7 @@ export class StaffAdminGroup extends HttpApiGroup.make("staffAdmin")
     HttpApiEndpoint.post("issueApiKey", "/v1/staff/api-keys", {
       payload: Schema.Struct({
         // Who the key acts as in the audit log, e.g. `reception` or `dr-chen`.
-        staffId: Schema.String.pipe(
-          Schema.check(
-            Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, {
-              message: "a staff id of 1 to 64 letters, digits, '.', '_', '@' or '-', e.g. reception"
-            })
-          )
-        ),
+        staffId: ApiKey.StaffIdText,
         // What the key is for, e.g. "front-desk app".
         label: Schema.String.pipe(
           Schema.check(Schema.isMinLength(1, { message: "a label of 1 to 200 characters" })),
