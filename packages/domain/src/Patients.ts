@@ -14,7 +14,7 @@ import type { AddressProblem } from "./DemographicsErrors.ts"
 import { NotificationId, PatientId } from "./Ids.ts"
 import { patientOfClinic as staffPatient } from "./internal/access.ts"
 import { makeAuditor, makeRefusals } from "./internal/audit.ts"
-import { taggedCursor } from "./internal/cursor.ts"
+import { InstantAndId, taggedCursor } from "./internal/cursor.ts"
 import { InvalidCursor, InvalidPageSize } from "./Message.ts"
 import { type Notification, NotificationStatus, NotificationTemplate } from "./Notification.ts"
 import { type NotificationKey, Outbox } from "./Outbox.ts"
@@ -37,6 +37,9 @@ import { UnitOfWork } from "./UnitOfWork.ts"
 
 /** The most patients or notifications one page may hold. */
 export const MAX_PAGE_SIZE = 200
+
+/** The page size of a listing that names none. */
+export const DEFAULT_PAGE_SIZE = 50
 
 /** The longest given or family name, in characters. */
 export const MAX_NAME_LENGTH = 200
@@ -72,8 +75,8 @@ export interface ListPatients {
    * allowed), whose health-card number begins with them. Blank: every patient.
    */
   readonly query?: string | undefined
-  /** 1 to `MAX_PAGE_SIZE`. */
-  readonly limit: number
+  /** 1 to `MAX_PAGE_SIZE`; `DEFAULT_PAGE_SIZE` when absent. */
+  readonly limit?: number | undefined
   /** The `nextCursor` of the previous page; the first page when absent. */
   readonly cursor?: string | undefined
 }
@@ -114,8 +117,8 @@ export class NotificationView extends Schema.Class<NotificationView>("Notificati
 export interface ListClinicNotifications {
   /** Only those in this status (`dead`: the ones delivery gave up on); any status when absent. */
   readonly status?: NotificationStatus | undefined
-  /** 1 to `MAX_PAGE_SIZE`. */
-  readonly limit: number
+  /** 1 to `MAX_PAGE_SIZE`; `DEFAULT_PAGE_SIZE` when absent. */
+  readonly limit?: number | undefined
   /** The `nextCursor` of the previous page; the first page when absent. */
   readonly cursor?: string | undefined
 }
@@ -174,11 +177,14 @@ export class Patients extends Context.Service<
       staff: StaffPrincipal,
       id: PatientId
     ) => Effect.Effect<ReadonlyArray<ChartEntry>, NotFound>
-    /** Up to `limit` (1 to `MAX_PAGE_SIZE`) of the patient's notifications, newest first, without codes. */
+    /**
+     * Up to `limit` (1 to `MAX_PAGE_SIZE`, `DEFAULT_PAGE_SIZE` when absent) of the patient's
+     * notifications, newest first, without codes.
+     */
     readonly notifications: (
       staff: StaffPrincipal,
       id: PatientId,
-      options: { readonly limit: number }
+      options: { readonly limit?: number | undefined }
     ) => Effect.Effect<ReadonlyArray<NotificationView>, NotFound | InvalidPageSize>
     /**
      * One page of the clinic's notifications of every patient (in one status when asked, e.g.
@@ -411,18 +417,11 @@ export const decodeCursor = (text: string): Option.Option<PatientSortKey> =>
     id.length === 0 ? Option.none() : Option.some({ family, given, id: PatientId.make(id) })
   )
 
-/** The instants PostgreSQL and ISO strings both hold (years 1 to 9999); others are no cursor of ours. */
-const MIN_CURSOR_MILLIS = -62_135_596_800_000
-const MAX_CURSOR_MILLIS = 253_402_300_799_999
-
 // Tagged "n1" as the patients' cursors are "p1" and the appointments' "a1", so another
 // listing's cursor is refused: `["n1", createdAt millis, id]`.
 const notificationCursor = taggedCursor({
   tag: "n1",
-  fields: Schema.Tuple([
-    Schema.Int.check(Schema.isBetween({ minimum: MIN_CURSOR_MILLIS, maximum: MAX_CURSOR_MILLIS })),
-    Schema.String.check(Schema.isNonEmpty())
-  ]),
+  fields: InstantAndId,
   maxLength: 1_000
 })
 
@@ -517,7 +516,8 @@ const make = Effect.gen(function* () {
           patientId: null,
           resource: `clinic:${staff.clinicId}`
         } as const
-        const badSize = pageSizeOf(options.limit)
+        const limit = options.limit ?? DEFAULT_PAGE_SIZE
+        const badSize = pageSizeOf(limit)
         if (badSize !== undefined) return yield* refuse(facts, badSize)
         const after =
           options.cursor === undefined ? Option.none<PatientSortKey>() : decodeCursor(options.cursor)
@@ -527,15 +527,14 @@ const make = Effect.gen(function* () {
         const found = yield* patients.listByClinic(staff.clinicId, {
           search: parseQuery(options.query),
           after: Option.getOrUndefined(after),
-          limit: options.limit + 1
+          limit: limit + 1
         })
-        const page = found.slice(0, options.limit)
+        const page = found.slice(0, limit)
         const last = page.at(-1)
         yield* audit({ ...facts, outcome: "success" })
         return Result.succeed({
           patients: page,
-          nextCursor:
-            found.length > options.limit && last !== undefined ? encodeCursor(sortKeyOf(last)) : null
+          nextCursor: found.length > limit && last !== undefined ? encodeCursor(sortKeyOf(last)) : null
         })
       })
     )
@@ -580,12 +579,13 @@ const make = Effect.gen(function* () {
   const notifications = Effect.fn("Patients.notifications")(function* (
     staff: StaffPrincipal,
     id: PatientId,
-    options: { readonly limit: number }
+    options: { readonly limit?: number | undefined }
   ) {
-    const badSize = pageSizeOf(options.limit)
+    const limit = options.limit ?? DEFAULT_PAGE_SIZE
+    const badSize = pageSizeOf(limit)
     if (badSize !== undefined) return yield* badSize
     return yield* readPatient(staff, id, "notification.listed", (patient) =>
-      Effect.map(outbox.listByPatient(staff.clinicId, patient.id, { limit: options.limit }), (all) =>
+      Effect.map(outbox.listByPatient(staff.clinicId, patient.id, { limit }), (all) =>
         all.map(toNotificationView)
       )
     )
@@ -604,7 +604,8 @@ const make = Effect.gen(function* () {
           patientId: null,
           resource: `clinic:${staff.clinicId}`
         } as const
-        const badSize = pageSizeOf(options.limit)
+        const limit = options.limit ?? DEFAULT_PAGE_SIZE
+        const badSize = pageSizeOf(limit)
         if (badSize !== undefined) return yield* refuse(facts, badSize)
         const after =
           options.cursor === undefined
@@ -616,9 +617,9 @@ const make = Effect.gen(function* () {
         const found = yield* outbox.listByClinic(staff.clinicId, {
           status: options.status,
           after: Option.getOrUndefined(after),
-          limit: options.limit + 1
+          limit: limit + 1
         })
-        const page = found.slice(0, options.limit)
+        const page = found.slice(0, limit)
         const last = page.at(-1)
         // Whose notifications staff saw: one event per patient on the page, or the clinic's
         // listing itself when the page is empty.
@@ -628,8 +629,7 @@ const make = Effect.gen(function* () {
           yield* audit({ ...facts, patientId, resource: `patient:${patientId}`, outcome: "success" })
         return Result.succeed({
           notifications: page.map(toNotificationView),
-          nextCursor:
-            found.length > options.limit && last !== undefined ? encodeNotificationCursor(last) : null
+          nextCursor: found.length > limit && last !== undefined ? encodeNotificationCursor(last) : null
         })
       })
     )

@@ -7,7 +7,7 @@
  * the clinic's appointments a page at a time with `staffAppointments`; providers, types and
  * blocked periods are set up through `ClinicSchedule`.
  */
-import { Context, DateTime, Duration, Effect, Layer, Option, Schema } from "effect"
+import { Context, DateTime, Duration, Effect, Layer, Option } from "effect"
 import {
   Appointment,
   type AppointmentStatus,
@@ -31,7 +31,7 @@ import {
   type ProviderId
 } from "./Ids.ts"
 import { makeAuditor } from "./internal/audit.ts"
-import { taggedCursor } from "./internal/cursor.ts"
+import { InstantAndId, taggedCursor } from "./internal/cursor.ts"
 import { InvalidCursor, InvalidPageSize } from "./Message.ts"
 import { NotificationPayload, type NotificationTemplate } from "./Notification.ts"
 import { Notifications } from "./Notifications.ts"
@@ -102,18 +102,11 @@ export interface StaffAppointmentPage {
   readonly nextCursor: string | null
 }
 
-/** The instants PostgreSQL and ISO strings both hold (years 1 to 9999); others are no cursor of ours. */
-const MIN_CURSOR_MILLIS = -62_135_596_800_000
-const MAX_CURSOR_MILLIS = 253_402_300_799_999
-
 // Tagged "a1" as the cursors of `Patients.list` are "p1" (and `Messaging.list`'s "m1"), so
 // another listing's cursor is refused: `["a1", start millis, id]`.
 const appointmentCursor = taggedCursor({
   tag: "a1",
-  fields: Schema.Tuple([
-    Schema.Int.check(Schema.isBetween({ minimum: MIN_CURSOR_MILLIS, maximum: MAX_CURSOR_MILLIS })),
-    Schema.String.check(Schema.isNonEmpty())
-  ]),
+  fields: InstantAndId,
   maxLength: 1_000
 })
 

@@ -35,7 +35,10 @@ import { expose, exposed } from "../Errors.ts"
 const asStaff = <A, E, R>(f: (staff: Staff.StaffPrincipal) => Effect.Effect<A, E, R>) =>
   Effect.flatMap(Effect.service(CurrentStaff), f)
 
-/** A page size of 1 to `max`, `fallback` when absent; else the 400 body naming both. */
+/**
+ * A page size of 1 to `max`, `fallback` when absent; else the 400 body naming both. For the audit
+ * page only: it reads the `AuditLog` port directly, with no service to check the size.
+ */
 const pageSize = (limit: number | undefined, fallback: number, max: number, of: string) =>
   limit === undefined
     ? Effect.succeed(fallback)
@@ -89,54 +92,28 @@ const PatientsHandlers = HttpApiBuilder.group(
     const patients = yield* Patients.Patients
     const messaging = yield* Messaging.Messaging
     const uploads = yield* Uploads.Uploads
-    return handlers
-      .handle("register", ({ payload }) =>
-        asStaff((staff) => patients.register(staff, payload).pipe(exposed))
-      )
-      .handle("list", ({ query }) =>
-        asStaff((staff) =>
-          Effect.gen(function* () {
-            const limit = yield* pageSize(query.limit, 50, 200, "patients")
-            return yield* patients
-              .list(staff, {
-                limit,
-                ...(query.query === undefined ? {} : { query: query.query }),
-                ...(query.cursor === undefined ? {} : { cursor: query.cursor })
-              })
-              .pipe(exposed)
-          })
+    return (
+      handlers
+        .handle("register", ({ payload }) =>
+          asStaff((staff) => patients.register(staff, payload).pipe(exposed))
         )
-      )
-      .handle("read", ({ params }) => asStaff((staff) => patients.get(staff, params.id).pipe(exposed)))
-      .handle("chart", ({ params }) => asStaff((staff) => patients.chart(staff, params.id).pipe(exposed)))
-      .handle("messages", ({ params }) =>
-        asStaff((staff) => messaging.staffThread(staff, params.id).pipe(exposed))
-      )
-      .handle("uploadRequests", ({ params }) =>
-        asStaff((staff) => uploads.staffList(staff, params.id).pipe(exposed))
-      )
-      .handle("notifications", ({ params, query }) =>
-        asStaff((staff) =>
-          Effect.gen(function* () {
-            const limit = yield* pageSize(query.limit, 50, 200, "notifications")
-            return yield* patients.notifications(staff, params.id, { limit }).pipe(exposed)
-          })
+        // Page sizes, their default and the refusal (audited) are the domain's.
+        .handle("list", ({ query }) => asStaff((staff) => patients.list(staff, query).pipe(exposed)))
+        .handle("read", ({ params }) => asStaff((staff) => patients.get(staff, params.id).pipe(exposed)))
+        .handle("chart", ({ params }) => asStaff((staff) => patients.chart(staff, params.id).pipe(exposed)))
+        .handle("messages", ({ params }) =>
+          asStaff((staff) => messaging.staffThread(staff, params.id).pipe(exposed))
         )
-      )
-      .handle("clinicNotifications", ({ query }) =>
-        asStaff((staff) =>
-          Effect.gen(function* () {
-            const limit = yield* pageSize(query.limit, 50, 200, "notifications")
-            return yield* patients
-              .clinicNotifications(staff, {
-                limit,
-                ...(query.status === undefined ? {} : { status: query.status }),
-                ...(query.cursor === undefined ? {} : { cursor: query.cursor })
-              })
-              .pipe(exposed)
-          })
+        .handle("uploadRequests", ({ params }) =>
+          asStaff((staff) => uploads.staffList(staff, params.id).pipe(exposed))
         )
-      )
+        .handle("notifications", ({ params, query }) =>
+          asStaff((staff) => patients.notifications(staff, params.id, query).pipe(exposed))
+        )
+        .handle("clinicNotifications", ({ query }) =>
+          asStaff((staff) => patients.clinicNotifications(staff, query).pipe(exposed))
+        )
+    )
   })
 )
 

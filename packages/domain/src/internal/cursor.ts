@@ -38,3 +38,13 @@ export const taggedCursor = <A extends ReadonlyArray<unknown>, E extends Readonl
     }
   }
 }
+
+/** The instants PostgreSQL and ISO strings both hold (years 1 to 9999); others are no cursor of ours. */
+const MIN_CURSOR_MILLIS = -62_135_596_800_000
+const MAX_CURSOR_MILLIS = 253_402_300_799_999
+
+/** The values of a cursor that stands after (an instant in epoch milliseconds, an id). */
+export const InstantAndId = Schema.Tuple([
+  Schema.Int.check(Schema.isBetween({ minimum: MIN_CURSOR_MILLIS, maximum: MAX_CURSOR_MILLIS })),
+  Schema.String.check(Schema.isNonEmpty())
+])
