@@ -25,6 +25,7 @@ export default defineConfig({
       { test: { name: "phone", root: "packages/phone", include: ["test/**/*.test.ts"] } },
       { test: { name: "email", root: "packages/email", include: ["test/**/*.test.ts"] } },
       { test: { name: "api", root: "packages/api", include: ["test/**/*.test.ts"] } },
+      { test: { name: "client", root: "packages/client", include: ["test/**/*.test.ts"] } },
       {
         test: {
           name: "reference-server",
