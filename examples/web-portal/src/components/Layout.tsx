@@ -1,0 +1,101 @@
+/** The frame of every page: skip link, the clinic's name, the language switch, the menu, the content. */
+import type { ReactNode } from "react"
+import { Link, useLocation } from "wouter"
+import { call } from "../api.ts"
+import { useI18n } from "../i18n/I18n.tsx"
+import { usePortal } from "../state.tsx"
+
+const LanguageSwitch = ({ languages }: { readonly languages: ReadonlyArray<string> }) => {
+  const { language, choose, t } = useI18n()
+  const other = language === "fr" ? "en" : "fr"
+  if (!languages.includes(other)) return null
+  return (
+    <button type="button" className="language" lang={other} aria-label={t.switchToLabel} onClick={() => choose(other)}>
+      {t.switchTo}
+    </button>
+  )
+}
+
+const Menu = () => {
+  const { t } = useI18n()
+  const { signedOut } = usePortal()
+  const [location, navigate] = useLocation()
+  const item = (href: string, label: string) => {
+    const current = href === "/" ? location === "/" : location.startsWith(href)
+    return (
+      <li>
+        <Link href={href} aria-current={current ? "page" : undefined}>
+          {label}
+        </Link>
+      </li>
+    )
+  }
+  const logout = () =>
+    call((api) => api.auth.logout()).finally(() => {
+      signedOut()
+      navigate("/login?loggedOut=1")
+    })
+  return (
+    <nav aria-label={t.nav.label} className="menu">
+      <ul>
+        {item("/", t.nav.home)}
+        {item("/messages", t.nav.messages)}
+        {item("/appointments", t.nav.appointments)}
+        {item("/me", t.nav.me)}
+        <li>
+          <button type="button" className="link-button" onClick={logout}>
+            {t.nav.logout}
+          </button>
+        </li>
+      </ul>
+    </nav>
+  )
+}
+
+/** The page frame. */
+export const Layout = ({ children }: { readonly children: ReactNode }) => {
+  const { t } = useI18n()
+  const { clinic, me } = usePortal()
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        {t.skipToContent}
+      </a>
+      <header className="topbar">
+        <div className="brand">
+          <Link href="/">{clinic.name}</Link>
+          <span className="portal-name">{t.portal}</span>
+        </div>
+        <LanguageSwitch languages={clinic.languages} />
+      </header>
+      {me === null || me === undefined ? null : <Menu />}
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+    </>
+  )
+}
+
+/** A bare frame for pages outside a clinic (the address chooser, an unknown clinic). */
+export const BareLayout = ({ children }: { readonly children: ReactNode }) => {
+  const { t, language, choose } = useI18n()
+  const other = language === "fr" ? "en" : "fr"
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        {t.skipToContent}
+      </a>
+      <header className="topbar">
+        <div className="brand">
+          <span>{t.portal}</span>
+        </div>
+        <button type="button" className="language" lang={other} aria-label={t.switchToLabel} onClick={() => choose(other)}>
+          {t.switchTo}
+        </button>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+    </>
+  )
+}

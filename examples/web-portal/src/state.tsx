@@ -1,0 +1,134 @@
+/**
+ * What every page of a clinic's portal knows: the clinic (by the slug in the address) and the
+ * signed-in patient, if any (read with `GET /v1/me`: the session is an HttpOnly cookie the page
+ * cannot see, so the API says whether there is one).
+ */
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from "react"
+import type { Contract } from "@careportal/client"
+import { type ApiProblem, call } from "./api.ts"
+import { useI18n } from "./i18n/I18n.tsx"
+
+/** The clinic's public face. */
+export interface ClinicInfo {
+  readonly slug: string
+  readonly name: string
+  readonly timeZone: string
+  readonly languages: ReadonlyArray<string>
+}
+
+/** The signed-in patient, as `GET /v1/me` shows them. */
+export type Me = Contract.Demographics.PatientDemographics
+
+interface PortalState {
+  readonly clinic: ClinicInfo
+  /** undefined while unknown, null when nobody is signed in. */
+  readonly me: Me | null | undefined
+  readonly refreshMe: () => Promise<Me | null>
+  readonly signedOut: () => void
+}
+
+const PortalContext = createContext<PortalState | undefined>(undefined)
+
+/** The clinic and the session of the pages under `/{slug}/`. */
+export const PortalProvider = ({
+  clinic,
+  children
+}: {
+  readonly clinic: ClinicInfo
+  readonly children: ReactNode
+}) => {
+  const { preferenceKnown } = useI18n()
+  const [me, setMe] = useState<Me | null | undefined>(undefined)
+  const refreshMe = useCallback(
+    () =>
+      call((api) => api.me.read()).then(
+        (found) => {
+          setMe(found)
+          preferenceKnown(found.language)
+          return found
+        },
+        () => {
+          setMe(null)
+          return null
+        }
+      ),
+    [preferenceKnown]
+  )
+  useEffect(() => {
+    void refreshMe()
+  }, [refreshMe])
+  const signedOut = useCallback(() => setMe(null), [])
+  return (
+    <PortalContext.Provider value={{ clinic, me, refreshMe, signedOut }}>{children}</PortalContext.Provider>
+  )
+}
+
+/** The clinic and the signed-in patient. */
+export const usePortal = (): PortalState => {
+  const state = useContext(PortalContext)
+  if (state === undefined) throw new Error("usePortal outside PortalProvider")
+  return state
+}
+
+/** The clinic, loaded by slug: `undefined` while loading, a problem when there is none. */
+export const useClinic = (slug: string) => {
+  const [state, setState] = useState<ClinicInfo | ApiProblem | undefined>(undefined)
+  useEffect(() => {
+    let live = true
+    setState(undefined)
+    call((api) => api.clinics.read({ params: { slug } })).then(
+      (clinic) => live && setState(clinic),
+      (problem: ApiProblem) => live && setState(problem as ApiProblem)
+    )
+    return () => {
+      live = false
+    }
+  }, [slug])
+  return state
+}
+
+/**
+ * One read for a page: its value, the problem if it failed, and `reload`. Re-reads when `key`
+ * changes.
+ */
+export const useLoad = <A,>(load: () => Promise<A>, key: string) => {
+  const [value, setValue] = useState<A | undefined>(undefined)
+  const [problem, setProblem] = useState<ApiProblem | undefined>(undefined)
+  const loadRef = useRef(load)
+  loadRef.current = load
+  const reload = useCallback(() => {
+    setProblem(undefined)
+    return loadRef.current().then(
+      (a) => {
+        setValue(a)
+        return a
+      },
+      (p: ApiProblem) => {
+        setProblem(p)
+        return undefined
+      }
+    )
+  }, [])
+  // biome-ignore lint/correctness/useExhaustiveDependencies: re-read when the page's key changes
+  useEffect(() => {
+    setValue(undefined)
+    void reload()
+  }, [key, reload])
+  return { value, problem, reload, setValue }
+}
+
+/**
+ * A page's title (the tab's too) and focus: on arrival the heading takes the focus, so a
+ * screen reader announces the new page and Tab starts from it.
+ */
+export const usePageTitle = (title: string) => {
+  const { clinic } = usePortal()
+  const ref = useRef<HTMLHeadingElement>(null)
+  useEffect(() => {
+    document.title = `${title} · ${clinic.name}`
+  }, [title, clinic.name])
+  useEffect(() => {
+    ref.current?.focus()
+  }, [])
+  return ref
+}
