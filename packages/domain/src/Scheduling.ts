@@ -5,16 +5,11 @@
  * (notice, reminders) and its audit event. A refused attempt (`SlotUnavailable`, `SlotTaken`,
  * `ChangeWindowClosed`) writes nothing but a failure event naming the error's tag. Staff list
  * the clinic's appointments a page at a time with `staffAppointments`; providers, types and
- * blocked periods are set up through `ClinicSchedule`.
+ * blocked periods are set up through `ClinicSchedule`; a patient reads whom and what they can
+ * book with `listProviders` and `listAppointmentTypes`.
  */
-import { Context, DateTime, Duration, Effect, Layer, Option } from "effect"
-import {
-  Appointment,
-  type AppointmentStatus,
-  type AppointmentType,
-  isActive,
-  type Provider
-} from "./Appointment.ts"
+import { Context, DateTime, Duration, Effect, Layer, Option, Schema } from "effect"
+import { Appointment, type AppointmentStatus, AppointmentType, isActive, Provider } from "./Appointment.ts"
 import { AppointmentEvents } from "./AppointmentEvents.ts"
 import { type AppointmentKey, AppointmentRepo } from "./AppointmentRepo.ts"
 import type { AuditAction } from "./AuditEvent.ts"
@@ -120,6 +115,40 @@ export const decodeCursor = (text: string): Option.Option<AppointmentKey> =>
     Option.map(DateTime.make(millis), (start) => ({ start, id: AppointmentId.make(id) }))
   )
 
+/**
+ * A provider as a patient chooses one: whom to see, without the weekly hours or the meeting
+ * link (`availability` answers when; `VirtualVisits.join` answers the link to a patient with
+ * the visit's access code). A struct,
+ * not a class, so the HTTP contract's type names it without importing this module.
+ */
+export const ProviderSummary = Schema.Struct({
+  id: Provider.fields.id,
+  name: Provider.fields.name
+}).annotate({ identifier: "ProviderSummary" })
+export type ProviderSummary = typeof ProviderSummary.Type
+
+/**
+ * An appointment type as a patient chooses one. The domain ties no type to providers: any
+ * provider of the clinic can be asked for any of its types (`availability` tells whether they
+ * have time for it), so there is no list of providers here. Questionnaires are left out: they
+ * reach the patient as pre-visit tasks of the appointment.
+ */
+export const AppointmentTypeSummary = Schema.Struct({
+  id: AppointmentType.fields.id,
+  name: AppointmentType.fields.name,
+  mode: AppointmentType.fields.mode,
+  durationMinutes: AppointmentType.fields.durationMinutes,
+  patientBooking: AppointmentType.fields.patientBooking
+}).annotate({ identifier: "AppointmentTypeSummary" })
+export type AppointmentTypeSummary = typeof AppointmentTypeSummary.Type
+
+// Names as a person reads a list: accents and case aside, "Dr. 2" before "Dr. 10"; the id
+// breaks ties so the order is total and the same on every call.
+const nameCollator = new Intl.Collator("en", { sensitivity: "base", numeric: true })
+
+const byName = <A extends { readonly id: string; readonly name: string }>(a: A, b: A): number =>
+  nameCollator.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+
 /** The group key of an appointment's reminders, withdrawn together when it moves or is cancelled. */
 export const reminderGroupKey = (id: AppointmentId): string => `appointment:${id}:reminders`
 
@@ -139,6 +168,16 @@ export class Scheduling extends Context.Service<
       from: DateTime.Utc,
       to: DateTime.Utc
     ) => Effect.Effect<ReadonlyArray<Slot>, NotFound | AvailabilityRangeInvalid>
+    /**
+     * The providers of the caller's clinic, whom a patient can ask `availability` of, by name.
+     * Not audited, as `availability` is not: a schedule holds no patient data.
+     */
+    readonly listProviders: (caller: Caller) => Effect.Effect<ReadonlyArray<ProviderSummary>>
+    /**
+     * The appointment types of the caller's clinic, by name: each with its mode, length and
+     * whether a patient books it or requests it. Not audited: no patient data.
+     */
+    readonly listAppointmentTypes: (caller: Caller) => Effect.Effect<ReadonlyArray<AppointmentTypeSummary>>
     /**
      * Takes an open slot: `booked` when the type lets patients book, else `requested` for
      * staff to confirm. `SlotUnavailable` when the start is not an open slot at the time of
@@ -522,6 +561,27 @@ const make = Effect.gen(function* () {
     return yield* freeSlots(provider, type, zone, from, to)
   })
 
+  // No audit, as for `availability`: providers and types carry no patient data.
+  const listProviders = Effect.fn("Scheduling.listProviders")(function* (caller: Caller) {
+    const found = yield* schedule.listProviders(caller.clinicId)
+    return found.map((p): ProviderSummary => ({ id: p.id, name: p.name })).sort(byName)
+  })
+
+  const listAppointmentTypes = Effect.fn("Scheduling.listAppointmentTypes")(function* (caller: Caller) {
+    const found = yield* schedule.listTypes(caller.clinicId)
+    return found
+      .map(
+        (t): AppointmentTypeSummary => ({
+          id: t.id,
+          name: t.name,
+          mode: t.mode,
+          durationMinutes: t.durationMinutes,
+          patientBooking: t.patientBooking
+        })
+      )
+      .sort(byName)
+  })
+
   const request = Effect.fn("Scheduling.request")(function* (
     principal: PatientPrincipal,
     input: AppointmentRequest
@@ -755,6 +815,8 @@ const make = Effect.gen(function* () {
 
   return Scheduling.of({
     availability,
+    listProviders,
+    listAppointmentTypes,
     request,
     listUpcoming,
     listPast,

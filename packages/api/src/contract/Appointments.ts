@@ -4,7 +4,7 @@
  * answer 400, and a foreign or missing provider, type or appointment 404.
  */
 
-import { Appointment, Availability, Ids } from "@careportal/domain"
+import { Appointment, Availability, Ids, Scheduling } from "@careportal/domain"
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { docs, errorBody, NotFound, PatientAuth } from "./Common.ts"
@@ -39,9 +39,33 @@ export type AppointmentsError =
   | typeof AppointmentNotChangeable.Type
   | typeof AvailabilityRangeInvalid.Type
 
-/** A provider's open slots for one type of visit, starting in `[from, to)` (ISO instants). */
+/**
+ * What a patient can book: the clinic's providers and appointment types, and a provider's open
+ * slots for one type of visit, starting in `[from, to)` (ISO instants).
+ */
 export class AvailabilityGroup extends HttpApiGroup.make("availability")
   .add(
+    HttpApiEndpoint.get("providers", "/v1/providers", {
+      success: Schema.Array(Scheduling.ProviderSummary)
+    }).annotateMerge(
+      docs(
+        "List the providers a patient can book with",
+        "The providers of the caller's clinic, by name: `id` and `name` only (their hours show " +
+          "as the open slots of `GET /v1/providers/{id}/availability`). Any provider can be " +
+          "asked for any appointment type."
+      )
+    ),
+    HttpApiEndpoint.get("appointmentTypes", "/v1/appointment-types", {
+      success: Schema.Array(Scheduling.AppointmentTypeSummary)
+    }).annotateMerge(
+      docs(
+        "List the appointment types a patient can book or request",
+        "The appointment types of the caller's clinic, by name: `mode` (`in-person` or " +
+          "`virtual`), `durationMinutes` (the length of one slot) and `patientBooking`: `book` " +
+          "takes the slot at once, `request` waits for the clinic to confirm. Types are not tied " +
+          "to providers: pass any of them as `type` to `GET /v1/providers/{id}/availability`."
+      )
+    ),
     HttpApiEndpoint.get("slots", "/v1/providers/:id/availability", {
       params: { id: Ids.ProviderId },
       query: { type: Ids.AppointmentTypeId, from: Schema.DateTimeUtc, to: Schema.DateTimeUtc },
@@ -62,7 +86,8 @@ export class AvailabilityGroup extends HttpApiGroup.make("availability")
   .middleware(PatientAuth)
   .annotate(
     OpenApi.Description,
-    "A provider's open slots, for the patient to choose a time. Patient session required " +
+    "Whom and what a patient can book: the clinic's providers and appointment types, and a " +
+      "provider's open slots for the patient to choose a time. Patient session required " +
       "(`sessionToken` or `sessionCookie`)."
   ) {}
 

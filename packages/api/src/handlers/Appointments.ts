@@ -8,17 +8,22 @@ import { HttpApiBuilder } from "effect/http-api"
 import { Api, CurrentPatient } from "../Contract.ts"
 import { exposed } from "../Errors.ts"
 
-/** `GET /v1/providers/:id/availability`. */
+/** `GET /v1/providers`, `GET /v1/appointment-types` and `GET /v1/providers/:id/availability`. */
 export const AvailabilityHandlers = HttpApiBuilder.group(
   Api,
   "availability",
   Effect.fn(function* (handlers) {
     const scheduling = yield* Scheduling.Scheduling
-    return handlers.handle("slots", ({ params, query }) =>
-      Effect.flatMap(Effect.service(CurrentPatient), (principal) =>
-        scheduling.availability(principal, params.id, query.type, query.from, query.to).pipe(exposed)
+    return handlers
+      .handle("providers", () => Effect.flatMap(Effect.service(CurrentPatient), scheduling.listProviders))
+      .handle("appointmentTypes", () =>
+        Effect.flatMap(Effect.service(CurrentPatient), scheduling.listAppointmentTypes)
       )
-    )
+      .handle("slots", ({ params, query }) =>
+        Effect.flatMap(Effect.service(CurrentPatient), (principal) =>
+          scheduling.availability(principal, params.id, query.type, query.from, query.to).pipe(exposed)
+        )
+      )
   })
 )
 
