@@ -23,6 +23,7 @@ import {
 } from "@careportal/domain"
 import * as Testing from "@careportal/domain/testing"
 import { DateTime, Effect, Option, Redacted } from "effect"
+import * as Environment from "./Environment.ts"
 
 /** The demo clinic's slug, as typed at login. */
 export const CLINIC_SLUG = "toronto-west"
@@ -66,7 +67,7 @@ export const seed = Effect.gen(function* () {
   const wrote: Array<string> = []
 
   if (Option.isNone(yield* clinics.findById(clinicId))) {
-    yield* clinics.save(Testing.makeClinic({ portalUrl: "http://localhost:3000" }))
+    yield* clinics.save(Testing.makeClinic({ portalUrl: `${yield* Environment.publicUrl}/${CLINIC_SLUG}` }))
     wrote.push("clinic toronto-west")
   }
   if (Option.isNone(yield* patients.findById(patient.id))) {

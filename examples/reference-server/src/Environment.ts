@@ -6,7 +6,7 @@
 import * as crypto from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { Hasher } from "@careportal/domain"
+import { Clinic, Hasher } from "@careportal/domain"
 import { Console as EmailConsole, Smtp } from "@careportal/email"
 import { Console as SmsConsole, Twilio } from "@careportal/sms"
 import { Config, Effect, Layer, Option, Redacted } from "effect"
@@ -71,6 +71,40 @@ export const sms = Layer.unwrap(
   })
 )
 
+/** PORT: where the HTTP server listens (default 3000; 0 for any free port). */
+const port = Config.Int("PORT").pipe(Config.withDefault(3000))
+
+/** An absolute http(s) URL without query or fragment, normalised and without a trailing slash. */
+const absoluteHttpUrl = (value: string): string | undefined => {
+  const url = URL.parse(value.trim())
+  if (url === null || (url.protocol !== "http:" && url.protocol !== "https:")) return undefined
+  if (url.search !== "" || url.hash !== "") return undefined
+  return url.href.replace(/\/+$/, "")
+}
+
+/**
+ * PUBLIC_URL: where browsers reach this server (`http://localhost:<PORT>` by default), without a
+ * trailing slash. The web portal is served under it, so a clinic's portal is
+ * `${PUBLIC_URL}/<clinic-slug>` and so are its notification links. A value that is not an
+ * absolute http(s) URL stops start-up.
+ */
+export const publicUrl = Effect.gen(function* () {
+  const value = yield* Config.option(Config.String("PUBLIC_URL"))
+  if (Option.isNone(value)) return `http://localhost:${yield* port}`
+  const url = absoluteHttpUrl(value.value)
+  if (url === undefined) {
+    return yield* Effect.die(
+      new Error(
+        `PUBLIC_URL must be an absolute http(s) URL without query or fragment, such as https://portal.example.org, got ${JSON.stringify(value.value)}`
+      )
+    )
+  }
+  return url
+})
+
+/** Notification links on `${PUBLIC_URL}/<clinic-slug>`, where the web portal serves each clinic. */
+export const portalAddress = Layer.unwrap(Effect.map(publicUrl, Clinic.PortalAddress.layerPublicUrl))
+
 /** The HTTP server's settings. */
 export interface HttpSettings {
   readonly port: number
@@ -81,23 +115,37 @@ export interface HttpSettings {
 
 /**
  * PORT (default 3000), HOST (all interfaces by default), PORTAL_ORIGINS (comma-separated;
- * `http://localhost:<PORT>` in development, required in production) and SECURE_COOKIE (false in
- * development, true in production).
+ * required in production; in development PUBLIC_URL's origin, `http://localhost:<PORT>` and
+ * `http://127.0.0.1:<PORT>`, so pages the server serves itself may post with the session cookie)
+ * and SECURE_COOKIE (false in development, true in production).
  */
 export const http = Effect.gen(function* () {
   const isProduction = yield* production
-  const port = yield* Config.Int("PORT").pipe(Config.withDefault(3000))
+  const listenPort = yield* port
   const host = yield* Config.option(Config.String("HOST"))
   const origins = yield* Config.option(Config.String("PORTAL_ORIGINS"))
   if (isProduction && Option.isNone(origins)) {
     return yield* Effect.die(new Error("PORTAL_ORIGINS is required when NODE_ENV=production"))
   }
   const secureCookie = yield* Config.Boolean("SECURE_COOKIE").pipe(Config.withDefault(isProduction))
-  const allowedOrigins = Option.getOrElse(origins, () => `http://localhost:${port}`)
-    .split(",")
-    .map((o) => o.trim().replace(/\/+$/, ""))
-    .filter((o) => o !== "")
-  return { port, host: Option.getOrUndefined(host), allowedOrigins, secureCookie } satisfies HttpSettings
+  const allowedOrigins = Option.isSome(origins)
+    ? origins.value
+        .split(",")
+        .map((o) => o.trim().replace(/\/+$/, ""))
+        .filter((o) => o !== "")
+    : [
+        ...new Set([
+          new URL(yield* publicUrl).origin,
+          `http://localhost:${listenPort}`,
+          `http://127.0.0.1:${listenPort}`
+        ])
+      ]
+  return {
+    port: listenPort,
+    host: Option.getOrUndefined(host),
+    allowedOrigins,
+    secureCookie
+  } satisfies HttpSettings
 })
 
 /** Whether the database is the embedded one (no DATABASE_URL). */

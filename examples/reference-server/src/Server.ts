@@ -103,10 +103,15 @@ export const layer = (options: Options = {}) =>
       return Layer.mergeAll(Http, DispatcherFiber).pipe(
         Layer.provide(SeedOnFirstStart),
         Layer.provideMerge(Layer.mergeAll(Portal.layerServices, Dispatcher.Dispatcher.layer)),
-        // The rules' numbers (AUTH_*, SCHEDULING_*) and phone numbers read by libphonenumber-js
-        // (PHONE_DEFAULT_REGION).
+        // The rules' numbers (AUTH_*, SCHEDULING_*), phone numbers read by libphonenumber-js
+        // (PHONE_DEFAULT_REGION) and notification links on PUBLIC_URL.
         Layer.provide(
-          Layer.mergeAll(AuthPolicy.layerConfig, SchedulingPolicy.layerConfig, PhoneNumbers.layerConfig)
+          Layer.mergeAll(
+            AuthPolicy.layerConfig,
+            SchedulingPolicy.layerConfig,
+            PhoneNumbers.layerConfig,
+            Environment.portalAddress
+          )
         ),
         Layer.provideMerge(senders),
         Layer.provideMerge(Ports.layerConfig({ hasher: Environment.hasher }))

@@ -20,6 +20,8 @@ const main = Effect.gen(function* () {
 })
 
 const App = Dispatcher.Dispatcher.layer.pipe(
+  // Links on PUBLIC_URL, as the server's own dispatcher builds them.
+  Layer.provide(Environment.portalAddress),
   Layer.provideMerge(Layer.mergeAll(Environment.email, Environment.sms)),
   Layer.provideMerge(Ports.layerConfig({ hasher: Environment.hasher }))
 )

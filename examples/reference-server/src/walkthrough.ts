@@ -73,6 +73,7 @@ const walkthrough = Effect.gen(function* () {
 )
 
 const App = Layer.mergeAll(Portal.layerAuthentication, Dispatcher.Dispatcher.layer).pipe(
+  Layer.provide(Environment.portalAddress),
   Layer.provideMerge(Layer.mergeAll(Environment.email, Environment.sms)),
   Layer.provideMerge(Ports.layerConfig({ hasher: Environment.hasher }))
 )

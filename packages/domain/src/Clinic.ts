@@ -28,6 +28,50 @@ export class Clinic extends Schema.Class<Clinic>("Clinic")({
   portalUrl: Schema.String.pipe(Schema.check(Schema.isPattern(/^https?:\/\/[^\s]+[^/]$/)))
 }) {}
 
+/** A base URL for `PortalAddress.layerPublicUrl`: absolute http(s), no query or fragment. */
+const BASE_URL = /^https?:\/\/[^\s/?#]+[^\s?#]*$/
+
+/**
+ * Where a clinic's portal lives: every notification link (an email's text, its html and its
+ * calendar entry, an SMS) is built on the address this gives, `${address}${path}`. A reference
+ * whose default is the clinic's stored `portalUrl`, so nothing needs to provide it; a
+ * deployment that serves every clinic's portal on one origin provides `layerPublicUrl`. The
+ * dispatcher reads it once, when it is built.
+ */
+export class PortalAddress extends Context.Reference<(clinic: Clinic) => string>(
+  "@careportal/domain/PortalAddress",
+  { defaultValue: () => (clinic) => clinic.portalUrl }
+) {
+  /** Provides another address: an absolute http(s) URL without a trailing slash, for each clinic. */
+  static readonly layer = (address: (clinic: Clinic) => string): Layer.Layer<never> =>
+    Layer.succeed(PortalAddress, address)
+
+  /**
+   * Every clinic's portal at `${baseUrl}/${clinic.slug}` (a trailing slash on `baseUrl` is
+   * dropped). Throws a `RangeError` for a base that is not an absolute http(s) URL, so a
+   * misconfigured deployment stops at start-up rather than mailing broken links.
+   */
+  static readonly layerPublicUrl = (baseUrl: string): Layer.Layer<never> => {
+    const base = baseUrl.trim().replace(/\/+$/, "")
+    if (!BASE_URL.test(base)) {
+      throw new RangeError(
+        `PortalAddress.layerPublicUrl needs an absolute http(s) URL such as https://portal.example.org, got ${JSON.stringify(baseUrl)}`
+      )
+    }
+    return PortalAddress.layer((clinic) => `${base}/${clinic.slug}`)
+  }
+}
+
+/**
+ * The clinic with its `portalUrl` replaced by the one `address` gives: what the pure renderers
+ * (`Notifications.render`, `Dispatcher.emailOf`, …) build links on. Throws when the address is
+ * not one a clinic may have.
+ */
+export const atPortalAddress = (clinic: Clinic, address: (clinic: Clinic) => string): Clinic => {
+  const portalUrl = address(clinic)
+  return portalUrl === clinic.portalUrl ? clinic : new Clinic({ ...clinic, portalUrl })
+}
+
 /** Clinics, by id and by slug. */
 export class ClinicRepo extends Context.Service<
   ClinicRepo,

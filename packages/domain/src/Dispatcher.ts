@@ -7,7 +7,7 @@
  * the server, or as its own process; several may run at once (claims are leased).
  */
 import { Context, DateTime, Duration, Effect, Layer, Option, Redacted } from "effect"
-import { type Clinic, ClinicRepo } from "./Clinic.ts"
+import { atPortalAddress, type Clinic, ClinicRepo, PortalAddress } from "./Clinic.ts"
 import { CodeGenerator } from "./CodeGenerator.ts"
 import {
   CalendarEvent,
@@ -186,7 +186,7 @@ export const calendarOf = (notification: Notification, clinic: Clinic): Option.O
   )
 }
 
-/** The email a notification becomes (its `to` an email address). */
+/** The email a notification becomes (its `to` an email address; its links on `clinic.portalUrl`). */
 export const emailOf = (
   notification: Notification,
   clinic: Clinic,
@@ -261,7 +261,11 @@ export class Dispatcher extends Context.Service<
     }) => Effect.Effect<never>
   }
 >()("@careportal/domain/Dispatcher") {
-  /** On the outbox, the clinic and patient repositories, the hasher (to open codes) and the senders. */
+  /**
+   * On the outbox, the clinic and patient repositories, the hasher (to open codes) and the
+   * senders; links on the `PortalAddress` in force when it is built (the clinic's `portalUrl`
+   * unless one is provided).
+   */
   static readonly layer: Layer.Layer<
     Dispatcher,
     never,
@@ -278,6 +282,7 @@ const MAX_ERROR_LENGTH = 500
 
 const make = Effect.gen(function* () {
   const policy = yield* DispatcherPolicy
+  const portalAddress = yield* PortalAddress
   const outbox = yield* Outbox
   const clinics = yield* ClinicRepo
   const patients = yield* PatientRepo
@@ -298,15 +303,17 @@ const make = Effect.gen(function* () {
   /** The message to send, or why none can be built (a permanent failure: it will not get better). */
   const prepare = (n: Notification) =>
     Effect.gen(function* () {
-      const clinic = yield* clinics.findById(n.clinicId)
-      if (Option.isNone(clinic)) return yield* permanent("its clinic is no longer on file")
+      const stored = yield* clinics.findById(n.clinicId)
+      if (Option.isNone(stored)) return yield* permanent("its clinic is no longer on file")
+      // Links point where this deployment serves the clinic's portal, not only where it was stored.
+      const clinic = atPortalAddress(stored.value, portalAddress)
       const code = yield* openCode(hasher, n).pipe(
         Effect.catchDefect(() => Effect.fail(permanent("its code could not be opened")))
       )
       const opened = Option.getOrUndefined(code)
       return n.channel === "email"
-        ? ({ channel: "email", message: emailOf(n, clinic.value, opened), code: opened } as const)
-        : ({ channel: "sms", message: smsOf(n, clinic.value, opened), code: opened } as const)
+        ? ({ channel: "email", message: emailOf(n, clinic, opened), code: opened } as const)
+        : ({ channel: "sms", message: smsOf(n, clinic, opened), code: opened } as const)
     })
 
   /** One send, bounded by the timeout; an adapter's defect counts as a retryable failure. */

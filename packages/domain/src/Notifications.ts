@@ -125,6 +125,8 @@ const formatTime = (clinic: Clinic, instant: DateTime.Utc, language: "en" | "fr"
  * Renders a notification. It can say only: the clinic's name, the kind of event, a time in
  * the clinic's zone, a link into the portal, and — for code messages — the code, passed in
  * already opened by the dispatcher. Nothing else of the patient's record is within its reach.
+ * The link is `${clinic.portalUrl}${path}`: the dispatcher passes the clinic at its
+ * `PortalAddress` (`Clinic.atPortalAddress`).
  */
 export const render = (
   notification: Notification,
