@@ -26,6 +26,18 @@ export default defineConfig({
       { test: { name: "email", root: "packages/email", include: ["test/**/*.test.ts"] } },
       { test: { name: "api", root: "packages/api", include: ["test/**/*.test.ts"] } },
       { test: { name: "client", root: "packages/client", include: ["test/**/*.test.ts"] } },
+      { test: { name: "web-portal", root: "examples/web-portal", include: ["test/**/*.test.ts"] } },
+      {
+        test: {
+          // The patient's journeys in Chromium against the composed reference server.
+          name: "web-portal-browser",
+          root: "examples/web-portal",
+          include: ["browser/**/*.test.ts"],
+          globalSetup: ["browser/globalSetup.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 180_000
+        }
+      },
       {
         test: {
           name: "reference-server",

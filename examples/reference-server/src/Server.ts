@@ -16,6 +16,7 @@ import { HttpRouter, HttpServerResponse } from "effect/http"
 import { SqlClient } from "effect/sql"
 import * as Demo from "./Demo.ts"
 import * as Environment from "./Environment.ts"
+import * as WebPortal from "./WebPortal.ts"
 
 /**
  * `GET /health/ready`: 200 when the database answers, else 503. (The API's `GET /health` is
@@ -81,7 +82,13 @@ export const layer = (options: Options = {}) =>
   Layer.unwrap(
     Effect.gen(function* () {
       const http = yield* Environment.http
-      const Http = HttpRouter.serve(Layer.mergeAll(ApiServer.layer, ReadinessRoute)).pipe(
+      // The web portal at / on the same origin; on the embedded default, / opens the demo clinic's.
+      const PortalRoutes = WebPortal.layerConfig((yield* Environment.embedded) ? Demo.CLINIC_SLUG : undefined)
+      const Http = HttpRouter.serve(
+        // The portal's routes first: the router tries routes in the order they were added, and
+        // the API's catch-all JSON 404 (`/*`) would otherwise answer `/` too.
+        Layer.mergeAll(PortalRoutes, ApiServer.layer, ReadinessRoute)
+      ).pipe(
         Layer.provide(
           Auth.ApiConfig.layer({ secureCookie: http.secureCookie, allowedOrigins: http.allowedOrigins })
         ),

@@ -44,7 +44,10 @@ export const ensureBuilt = (dir = portalDir): boolean => {
     throw new Error(`careportal: cannot build the web portal: ${vite} is missing (run pnpm install)`)
   }
   console.log("careportal: building the web portal (its build is missing or older than its sources)…")
-  const result = spawnSync(process.execPath, [vite, "build", "--logLevel", "warn"], { cwd: dir, stdio: "inherit" })
+  const result = spawnSync(process.execPath, [vite, "build", "--logLevel", "warn"], {
+    cwd: dir,
+    stdio: "inherit"
+  })
   if (result.status !== 0) throw new Error("careportal: the web portal's build failed (see above)")
   return true
 }

@@ -45,7 +45,9 @@ const ClinicPages = () => (
       <Route path="/appointments/new">
         <SignedIn>{() => <NewAppointmentPage />}</SignedIn>
       </Route>
-      <Route path="/appointments/:id">{(p) => <SignedIn>{() => <AppointmentPage id={p.id} />}</SignedIn>}</Route>
+      <Route path="/appointments/:id">
+        {(p) => <SignedIn>{() => <AppointmentPage id={p.id} />}</SignedIn>}
+      </Route>
       <Route path="/uploads/:id">{(p) => <SignedIn>{() => <UploadPage id={p.id} />}</SignedIn>}</Route>
       <Route path="/me">
         <SignedIn>{() => <MePage />}</SignedIn>

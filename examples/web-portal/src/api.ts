@@ -30,7 +30,12 @@ export class ApiProblem extends Error {
   readonly tag: string
   readonly details: Readonly<Record<string, unknown>>
   readonly status: number | undefined
-  constructor(tag: string, message: string, details: Readonly<Record<string, unknown>> = {}, status?: number) {
+  constructor(
+    tag: string,
+    message: string,
+    details: Readonly<Record<string, unknown>> = {},
+    status?: number
+  ) {
     super(message)
     this.name = "ApiProblem"
     this.tag = tag

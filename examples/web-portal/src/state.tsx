@@ -3,8 +3,9 @@
  * signed-in patient, if any (read with `GET /v1/me`: the session is an HttpOnly cookie the page
  * cannot see, so the API says whether there is one).
  */
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from "react"
+
 import type { Contract } from "@careportal/client"
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from "react"
 import { type ApiProblem, call } from "./api.ts"
 import { useI18n } from "./i18n/I18n.tsx"
 

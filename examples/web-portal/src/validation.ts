@@ -60,7 +60,9 @@ export type ItemProblem =
   | { readonly kind: "min" | "max" | "tooLong"; readonly limit: number }
 
 const isBlank = (draft: Draft) =>
-  draft === undefined || (typeof draft === "string" && draft.trim() === "") || (Array.isArray(draft) && draft.length === 0)
+  draft === undefined ||
+  (typeof draft === "string" && draft.trim() === "") ||
+  (Array.isArray(draft) && draft.length === 0)
 
 /** One item's problem, if any. */
 export const itemProblem = (item: Item, draft: Draft): ItemProblem | undefined => {
@@ -99,13 +101,20 @@ export const questionnaireProblems = (
 }
 
 /** The answers to send: answered items only, each as its item's type wants it. */
-export type Answer = { readonly linkId: string; readonly answer: string | number | boolean | ReadonlyArray<string> }
+export type Answer = {
+  readonly linkId: string
+  readonly answer: string | number | boolean | ReadonlyArray<string>
+}
 
-export const answersOf = (items: ReadonlyArray<Item>, drafts: Readonly<Record<string, Draft>>): ReadonlyArray<Answer> =>
+export const answersOf = (
+  items: ReadonlyArray<Item>,
+  drafts: Readonly<Record<string, Draft>>
+): ReadonlyArray<Answer> =>
   items.flatMap((item): ReadonlyArray<Answer> => {
     const draft = drafts[item.linkId]
     if (isBlank(draft)) return []
-    if (item.type === "integer" && typeof draft === "string") return [{ linkId: item.linkId, answer: Number(draft.trim()) }]
+    if (item.type === "integer" && typeof draft === "string")
+      return [{ linkId: item.linkId, answer: Number(draft.trim()) }]
     if (typeof draft === "string") return [{ linkId: item.linkId, answer: draft.trim() }]
     return draft === undefined ? [] : [{ linkId: item.linkId, answer: draft }]
   })
@@ -129,4 +138,17 @@ export const looksLikePhoto = (head: Uint8Array): boolean => {
 
 /** Why a chosen file cannot be the photo, if it cannot. */
 export const photoProblem = (file: { readonly size: number }, head: Uint8Array) =>
-  file.size > MAX_PHOTO_BYTES ? ("tooLarge" as const) : looksLikePhoto(head) ? undefined : ("notAPhoto" as const)
+  file.size > MAX_PHOTO_BYTES
+    ? ("tooLarge" as const)
+    : looksLikePhoto(head)
+      ? undefined
+      : ("notAPhoto" as const)
+
+/** Where to go after login: a path of this clinic's portal only, never another site. */
+export const safeNext = (next: string | null): string =>
+  next !== null &&
+  /^\/(?![/\\])/.test(next) &&
+  !next.includes("\\") &&
+  ![...next].some((c) => c.charCodeAt(0) < 0x20)
+    ? next
+    : "/"

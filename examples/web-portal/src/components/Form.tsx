@@ -99,7 +99,10 @@ export const SelectField = ({
   required,
   children,
   ...select
-}: FieldProps & { readonly children: ReactNode } & Omit<SelectHTMLAttributes<HTMLSelectElement>, "id" | "required">) => (
+}: FieldProps & { readonly children: ReactNode } & Omit<
+    SelectHTMLAttributes<HTMLSelectElement>,
+    "id" | "required"
+  >) => (
   <div className={error === undefined ? "field" : "field invalid"}>
     <Label id={id} label={label} required={required} />
     <HintAndError id={id} hint={hint} error={error} />

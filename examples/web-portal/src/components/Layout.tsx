@@ -10,7 +10,13 @@ const LanguageSwitch = ({ languages }: { readonly languages: ReadonlyArray<strin
   const other = language === "fr" ? "en" : "fr"
   if (!languages.includes(other)) return null
   return (
-    <button type="button" className="language" lang={other} aria-label={t.switchToLabel} onClick={() => choose(other)}>
+    <button
+      type="button"
+      className="language"
+      lang={other}
+      aria-label={t.switchToLabel}
+      onClick={() => choose(other)}
+    >
       {t.switchTo}
     </button>
   )
@@ -89,7 +95,13 @@ export const BareLayout = ({ children }: { readonly children: ReactNode }) => {
         <div className="brand">
           <span>{t.portal}</span>
         </div>
-        <button type="button" className="language" lang={other} aria-label={t.switchToLabel} onClick={() => choose(other)}>
+        <button
+          type="button"
+          className="language"
+          lang={other}
+          aria-label={t.switchToLabel}
+          onClick={() => choose(other)}
+        >
           {t.switchTo}
         </button>
       </header>

@@ -5,7 +5,13 @@
 import type { ReactNode } from "react"
 import type { ApiProblem } from "../api.ts"
 
-export const Problem = ({ problem, children }: { readonly problem: ApiProblem | undefined; readonly children?: ReactNode }) =>
+export const Problem = ({
+  problem,
+  children
+}: {
+  readonly problem: ApiProblem | undefined
+  readonly children?: ReactNode
+}) =>
   problem === undefined ? null : (
     <div className="notice problem" role="alert">
       <p>{problem.message}</p>
@@ -19,4 +25,6 @@ export const Status = ({ children }: { readonly children: ReactNode }) => (
   </div>
 )
 
-export const Info = ({ children }: { readonly children: ReactNode }) => <div className="notice info">{children}</div>
+export const Info = ({ children }: { readonly children: ReactNode }) => (
+  <div className="notice info">{children}</div>
+)

@@ -3,8 +3,9 @@
  * message (checked here first, then by the API, whose per-item problems land on the same
  * fields). Sending it files the answers into the chart.
  */
-import { type FormEvent, useRef, useState } from "react"
+
 import type { Contract } from "@careportal/client"
+import { type FormEvent, useRef, useState } from "react"
 import { type ApiProblem, call } from "../api.ts"
 import type { Messages } from "../i18n/en.ts"
 import { useI18n } from "../i18n/I18n.tsx"
@@ -145,7 +146,13 @@ const ItemField = ({
 }
 
 /** The form of one open task; `onDone` once it is filed. */
-export const QuestionnaireForm = ({ view, onDone }: { readonly view: TaskView; readonly onDone: () => void }) => {
+export const QuestionnaireForm = ({
+  view,
+  onDone
+}: {
+  readonly view: TaskView
+  readonly onDone: () => void
+}) => {
   const { t } = useI18n()
   const items = view.questionnaire.items
   const [drafts, setDrafts] = useState<Record<string, Draft>>({})
@@ -163,10 +170,14 @@ export const QuestionnaireForm = ({ view, onDone }: { readonly view: TaskView; r
     if (worded.size > 0) return focusFirstInvalid(form.current)
     setBusy(true)
     call((api) =>
-      api.tasks.respond({ params: { id: view.task.id }, payload: { answers: answersOf(items, drafts) as never } })
+      api.tasks.respond({
+        params: { id: view.task.id },
+        payload: { answers: answersOf(items, drafts) as never }
+      })
     )
       .then(onDone, (p: ApiProblem) => {
-        const serverItems = (p.details as { items?: ReadonlyArray<{ linkId: string; message: string }> }).items
+        const serverItems = (p.details as { items?: ReadonlyArray<{ linkId: string; message: string }> })
+          .items
         if (p.tag === "QuestionnaireInvalid" && serverItems !== undefined) {
           setErrors(new Map(serverItems.map((i) => [i.linkId, i.message])))
           focusFirstInvalid(form.current)
@@ -175,7 +186,13 @@ export const QuestionnaireForm = ({ view, onDone }: { readonly view: TaskView; r
       .finally(() => setBusy(false))
   }
   return (
-    <form ref={form} onSubmit={submit} noValidate className="questionnaire" aria-labelledby={`${fieldId("title")}-h`}>
+    <form
+      ref={form}
+      onSubmit={submit}
+      noValidate
+      className="questionnaire"
+      aria-labelledby={`${fieldId("title")}-h`}
+    >
       <h3 id={`${fieldId("title")}-h`}>{view.questionnaire.title}</h3>
       {errors.size > 0 ? (
         <div className="notice problem" role="alert">

@@ -2,9 +2,10 @@
  * A provider's open times for one type of visit, a week at a time, grouped by the clinic's
  * calendar day (in the clinic's time zone, so a daylight-saving Sunday still shows 9:00 as 9:00).
  */
+
+import type { Contract } from "@careportal/client"
 import { DateTime } from "effect"
 import { useState } from "react"
-import type { Contract } from "@careportal/client"
 import { call } from "../api.ts"
 import { useI18n } from "../i18n/I18n.tsx"
 import { useLoad, usePortal } from "../state.tsx"
@@ -40,7 +41,8 @@ export const SlotPicker = ({
     )
   }, `${providerId}/${typeId}/${from}`)
   const days = slots.value === undefined ? [] : groupByDay(slots.value, clinic.timeZone)
-  const isChosen = (slot: Slot) => chosen !== undefined && DateTime.toEpochMillis(chosen.start) === DateTime.toEpochMillis(slot.start)
+  const isChosen = (slot: Slot) =>
+    chosen !== undefined && DateTime.toEpochMillis(chosen.start) === DateTime.toEpochMillis(slot.start)
   return (
     <section aria-labelledby="slots-heading" className="slots">
       <h2 id="slots-heading">{t.booking.slots}</h2>
@@ -49,7 +51,9 @@ export const SlotPicker = ({
         <button type="button" onClick={() => setFrom(addDays(from, -DAYS))} disabled={from <= today}>
           {t.booking.previousWeek}
         </button>
-        <p aria-live="polite">{t.booking.week(formatDay(from, language), formatDay(addDays(from, DAYS - 1), language))}</p>
+        <p aria-live="polite">
+          {t.booking.week(formatDay(from, language), formatDay(addDays(from, DAYS - 1), language))}
+        </p>
         <button type="button" onClick={() => setFrom(addDays(from, DAYS))}>
           {t.booking.nextWeek}
         </button>

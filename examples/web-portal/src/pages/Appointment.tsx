@@ -2,9 +2,10 @@
  * One appointment: when, with whom, its status; change its time or cancel it (the API refuses
  * inside the change window and says why); its pre-visit questionnaires.
  */
+
+import type { Contract } from "@careportal/client"
 import { useState } from "react"
 import { Link, useSearch } from "wouter"
-import type { Contract } from "@careportal/client"
 import { type ApiProblem, call } from "../api.ts"
 import { Info, Problem, Status } from "../components/Notice.tsx"
 import { QuestionnaireForm } from "../components/QuestionnaireForm.tsx"
@@ -38,15 +39,14 @@ export const AppointmentPage = ({ id }: { readonly id: string }) => {
   const move = () => {
     if (slot === undefined) return
     setProblem(undefined)
-    call((api) => api.appointments.reschedule({ params: { id: id as never }, payload: { start: slot.start } })).then(
-      (moved) => {
-        appointment.setValue(moved)
-        setMode("view")
-        setSlot(undefined)
-        setNews(t.booking.moved)
-      },
-      setProblem
-    )
+    call((api) =>
+      api.appointments.reschedule({ params: { id: id as never }, payload: { start: slot.start } })
+    ).then((moved) => {
+      appointment.setValue(moved)
+      setMode("view")
+      setSlot(undefined)
+      setNews(t.booking.moved)
+    }, setProblem)
   }
   const cancel = () => {
     setProblem(undefined)
@@ -112,7 +112,7 @@ export const AppointmentPage = ({ id }: { readonly id: string }) => {
             </div>
           ) : null}
           {mode === "cancel" ? (
-            <div className="card confirm" role="group" aria-labelledby="cancel-q">
+            <section className="card confirm" aria-labelledby="cancel-q">
               <p id="cancel-q">{t.appointment.cancelConfirm}</p>
               <div className="actions">
                 <button type="button" className="danger" onClick={cancel}>
@@ -122,7 +122,7 @@ export const AppointmentPage = ({ id }: { readonly id: string }) => {
                   {t.appointment.keep}
                 </button>
               </div>
-            </div>
+            </section>
           ) : null}
           {mode === "move" ? (
             <div className="card">
@@ -161,7 +161,9 @@ export const AppointmentPage = ({ id }: { readonly id: string }) => {
                   <Info key={view.task.id}>
                     <p>
                       <strong>{view.questionnaire.title}</strong>:{" "}
-                      {view.task.status === "completed" ? t.appointment.taskDone : t.appointment.taskCancelled}
+                      {view.task.status === "completed"
+                        ? t.appointment.taskDone
+                        : t.appointment.taskCancelled}
                     </p>
                   </Info>
                 )

@@ -2,9 +2,10 @@
  * Appointments: upcoming and past, "+ New Appointment" (type, provider, an open time, then
  * book or request), and one appointment's details with its pre-visit questionnaires.
  */
+
+import type { Contract } from "@careportal/client"
 import { useState } from "react"
 import { Link, useLocation } from "wouter"
-import type { Contract } from "@careportal/client"
 import { type ApiProblem, call } from "../api.ts"
 import { SelectField } from "../components/Form.tsx"
 import { Problem } from "../components/Notice.tsx"
@@ -64,7 +65,10 @@ export const AppointmentsPage = () => {
   const { t } = useI18n()
   const heading = usePageTitle(t.appointments.title)
   const catalog = useCatalog()
-  const upcoming = useLoad(() => call((api) => api.appointments.list({ query: { when: "upcoming" } })), "upcoming")
+  const upcoming = useLoad(
+    () => call((api) => api.appointments.list({ query: { when: "upcoming" } })),
+    "upcoming"
+  )
   const past = useLoad(() => call((api) => api.appointments.list({ query: { when: "past" } })), "past")
   return (
     <section>
@@ -79,7 +83,11 @@ export const AppointmentsPage = () => {
       <Problem problem={upcoming.problem ?? past.problem ?? catalog.problem} />
       <section aria-labelledby="upcoming-heading">
         <h2 id="upcoming-heading">{t.appointments.upcoming}</h2>
-        <AppointmentList appointments={upcoming.value} empty={t.appointments.noneUpcoming} catalog={catalog} />
+        <AppointmentList
+          appointments={upcoming.value}
+          empty={t.appointments.noneUpcoming}
+          catalog={catalog}
+        />
       </section>
       <section aria-labelledby="past-heading">
         <h2 id="past-heading">{t.appointments.past}</h2>
@@ -108,7 +116,9 @@ export const NewAppointmentPage = () => {
     setProblem(undefined)
     setBusy(true)
     call((api) =>
-      api.appointments.request({ payload: { providerId: providerId as never, typeId: typeId as never, start: slot.start } })
+      api.appointments.request({
+        payload: { providerId: providerId as never, typeId: typeId as never, start: slot.start }
+      })
     )
       .then((created) => navigate(`/appointments/${created.id}?done=${created.status}`), setProblem)
       .finally(() => setBusy(false))

@@ -10,7 +10,10 @@ export const HomePage = ({ me }: { readonly me: Me }) => {
   const { clinic } = usePortal()
   const heading = usePageTitle(t.nav.home)
   const messages = useLoad(() => call((api) => api.messages.list({ query: { limit: 100 } })), "messages")
-  const upcoming = useLoad(() => call((api) => api.appointments.list({ query: { when: "upcoming" } })), "upcoming")
+  const upcoming = useLoad(
+    () => call((api) => api.appointments.list({ query: { when: "upcoming" } })),
+    "upcoming"
+  )
   const unread = messages.value?.messages.filter((m) => m.readAt === null).length
   const next = upcoming.value?.find((a) => a.status === "booked" || a.status === "requested")
   return (

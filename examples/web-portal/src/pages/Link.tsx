@@ -18,7 +18,10 @@ export const LinkPage = ({ linkId }: { readonly linkId: string }) => {
   const { clinic, refreshMe } = usePortal()
   const [, navigate] = useLocation()
   const heading = usePageTitle(t.link.title(clinic.name))
-  const link = useLoad(() => call((api) => api.links.describe({ params: { linkId: linkId as never } })), linkId)
+  const link = useLoad(
+    () => call((api) => api.links.describe({ params: { linkId: linkId as never } })),
+    linkId
+  )
   const [code, setCode] = useState("")
   const [dateOfBirth, setDateOfBirth] = useState("")
   const [stay, setStay] = useState(false)
@@ -55,7 +58,9 @@ export const LinkPage = ({ linkId }: { readonly linkId: string }) => {
         (opened) =>
           refreshMe().then(() =>
             navigate(
-              opened.target.kind === "upload-request" ? `/uploads/${opened.target.id}` : `/messages/${opened.target.id}`
+              opened.target.kind === "upload-request"
+                ? `/uploads/${opened.target.id}`
+                : `/messages/${opened.target.id}`
             )
           ),
         (p: ApiProblem) => {
@@ -91,7 +96,9 @@ export const LinkPage = ({ linkId }: { readonly linkId: string }) => {
         <>
           <Problem
             problem={
-              link.problem.tag === "LinkNotFound" ? new ApiProblem("LinkNotFound", t.link.notFound) : link.problem
+              link.problem.tag === "LinkNotFound"
+                ? new ApiProblem("LinkNotFound", t.link.notFound)
+                : link.problem
             }
           />
           <Link href="/login" className="button primary">

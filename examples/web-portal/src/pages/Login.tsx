@@ -10,17 +10,13 @@ import { Checkbox, focusFirstInvalid, RadioGroup, SelectField, TextField } from 
 import { Info, Problem, Status } from "../components/Notice.tsx"
 import { useI18n } from "../i18n/I18n.tsx"
 import { usePageTitle, usePortal } from "../state.tsx"
-import { isLoginCode, loginCodeOf, loginProblems } from "../validation.ts"
+import { isLoginCode, loginCodeOf, loginProblems, safeNext } from "../validation.ts"
 
 /** The ID types the portal offers (the API's `idType`). */
 const ID_TYPES = ["ON-HCN"] as const
 
 /** The refusals after which this code cannot be used any more: start again. */
 const DEAD_END = new Set(["PasscodeLocked", "PasscodeExpired", "PasscodeUsed", "ChallengeNotFound"])
-
-/** Where to go after login: a path of this portal only, never another site. */
-export const safeNext = (next: string | null): string =>
-  next !== null && next.startsWith("/") && !next.startsWith("//") && !next.includes("\\") ? next : "/"
 
 export const LoginPage = () => {
   const { t } = useI18n()
@@ -33,7 +29,11 @@ export const LoginPage = () => {
   const [contactKind, setContactKind] = useState<"email" | "mobile">("email")
   const [contact, setContact] = useState("")
   const [problems, setProblems] = useState<ReturnType<typeof loginProblems>>({})
-  const [challenge, setChallenge] = useState<{ readonly id: string; readonly kind: "email" | "mobile"; readonly to: string }>()
+  const [challenge, setChallenge] = useState<{
+    readonly id: string
+    readonly kind: "email" | "mobile"
+    readonly to: string
+  }>()
   const [code, setCode] = useState("")
   const [codeError, setCodeError] = useState<string>()
   const [stay, setStay] = useState(false)
@@ -60,16 +60,17 @@ export const LoginPage = () => {
     setBusy(true)
     call((api) =>
       api.auth.login({
-        payload: { clinic: clinic.slug, identifier: { idType, number: cardNumber.trim() }, contact: contact.trim() }
+        payload: {
+          clinic: clinic.slug,
+          identifier: { idType, number: cardNumber.trim() },
+          contact: contact.trim()
+        }
       })
     )
-      .then(
-        (started) => {
-          setChallenge({ id: started.challengeId, kind: contactKind, to: contact.trim() })
-          setResent(false)
-        },
-        setProblem
-      )
+      .then((started) => {
+        setChallenge({ id: started.challengeId, kind: contactKind, to: contact.trim() })
+        setResent(false)
+      }, setProblem)
       .finally(() => setBusy(false))
   }
 
@@ -105,13 +106,10 @@ export const LoginPage = () => {
   const resend = () => {
     if (challenge === undefined) return
     setProblem(undefined)
-    call((api) => api.auth.resend({ params: { challengeId: challenge.id as never } })).then(
-      () => {
-        setResent(true)
-        setCodeError(undefined)
-      },
-      setProblem
-    )
+    call((api) => api.auth.resend({ params: { challengeId: challenge.id as never } })).then(() => {
+      setResent(true)
+      setCodeError(undefined)
+    }, setProblem)
   }
 
   return (
@@ -126,7 +124,12 @@ export const LoginPage = () => {
           <Problem problem={problem} />
           <fieldset className="group">
             <legend>{t.login.identification}</legend>
-            <SelectField id="idType" label={t.login.idType} value={idType} onChange={(e) => setIdType(e.target.value)}>
+            <SelectField
+              id="idType"
+              label={t.login.idType}
+              value={idType}
+              onChange={(e) => setIdType(e.target.value)}
+            >
               {ID_TYPES.map((type) => (
                 <option key={type} value={type}>
                   {t.login.idTypes[type] ?? type}
@@ -193,7 +196,9 @@ export const LoginPage = () => {
       ) : (
         <form ref={codeForm} onSubmit={verify} noValidate>
           <Info>
-            <p>{challenge.kind === "email" ? t.login.sentEmail(challenge.to) : t.login.sentSms(challenge.to)}</p>
+            <p>
+              {challenge.kind === "email" ? t.login.sentEmail(challenge.to) : t.login.sentSms(challenge.to)}
+            </p>
           </Info>
           {resent ? <Status>{t.login.resent}</Status> : null}
           <Problem problem={problem}>

@@ -14,7 +14,14 @@ import { formatCalendarDate, formatDateTime } from "../time.ts"
 import { isEmailAddress, isPhoneNumber } from "../validation.ts"
 
 type Preference = "email" | "sms" | "both"
-type AddressForm = { line1: string; line2: string; city: string; region: string; postalCode: string; country: string }
+type AddressForm = {
+  line1: string
+  line2: string
+  city: string
+  region: string
+  postalCode: string
+  country: string
+}
 const ADDRESS_FIELDS = ["line1", "line2", "city", "region", "postalCode", "country"] as const
 
 const addressOf = (me: Me): AddressForm => ({
@@ -124,7 +131,12 @@ const Preferences = ({ me, onSaved }: { readonly me: Me; readonly onSaved: (me: 
         value={preference}
         onChange={setPreference}
       />
-      <SelectField id="language" label={t.me.language} value={lang} onChange={(e) => setLang(e.target.value as "en" | "fr")}>
+      <SelectField
+        id="language"
+        label={t.me.language}
+        value={lang}
+        onChange={(e) => setLang(e.target.value as "en" | "fr")}
+      >
         <option value="en" lang="en">
           English
         </option>
@@ -141,7 +153,13 @@ const Preferences = ({ me, onSaved }: { readonly me: Me; readonly onSaved: (me: 
   )
 }
 
-const ContactChange = ({ kind, onVerified }: { readonly kind: "email" | "mobile"; readonly onVerified: (me: Me) => void }) => {
+const ContactChange = ({
+  kind,
+  onVerified
+}: {
+  readonly kind: "email" | "mobile"
+  readonly onVerified: (me: Me) => void
+}) => {
   const { t } = useI18n()
   const [value, setValue] = useState("")
   const [challengeId, setChallengeId] = useState<string>()
@@ -166,14 +184,17 @@ const ContactChange = ({ kind, onVerified }: { readonly kind: "email" | "mobile"
       api.me.changeContact({ payload: kind === "email" ? { email: value.trim() } : { mobile: value.trim() } })
     ).then(
       (sent) => setChallengeId(sent.challengeId),
-      (p: ApiProblem) => (p.tag === "ContactInvalid" || p.tag === "ContactUnchanged" ? setError(p.message) : setProblem(p))
+      (p: ApiProblem) =>
+        p.tag === "ContactInvalid" || p.tag === "ContactUnchanged" ? setError(p.message) : setProblem(p)
     )
   }
   const verify = (e: FormEvent) => {
     e.preventDefault()
     if (challengeId === undefined) return
     setProblem(undefined)
-    call((api) => api.me.verifyContact({ payload: { challengeId: challengeId as never, code: code.trim() } })).then(
+    call((api) =>
+      api.me.verifyContact({ payload: { challengeId: challengeId as never, code: code.trim() } })
+    ).then(
       (me) => {
         setVerified(true)
         setChallengeId(undefined)
@@ -204,7 +225,9 @@ const ContactChange = ({ kind, onVerified }: { readonly kind: "email" | "mobile"
         </form>
       ) : (
         <form onSubmit={verify} noValidate>
-          <Status>{t.me.codeSent(kind === "email" ? t.me.email.toLowerCase() : t.me.mobile.toLowerCase())}</Status>
+          <Status>
+            {t.me.codeSent(kind === "email" ? t.me.email.toLowerCase() : t.me.mobile.toLowerCase())}
+          </Status>
           <TextField
             id={`${idPrefix}-code`}
             label={t.me.verifyCode}
@@ -250,7 +273,9 @@ const Sessions = () => {
         {(sessions.value ?? []).map((s) => (
           <li key={s.id}>
             <div>
-              <span className="list-title">{s.current ? t.me.current : formatDateTime(s.createdAt, clinic.timeZone, language)}</span>
+              <span className="list-title">
+                {s.current ? t.me.current : formatDateTime(s.createdAt, clinic.timeZone, language)}
+              </span>
               <span className="list-detail">
                 {t.me.started(formatDateTime(s.createdAt, clinic.timeZone, language))},{" "}
                 {t.me.lastSeen(formatDateTime(s.lastSeenAt, clinic.timeZone, language))}

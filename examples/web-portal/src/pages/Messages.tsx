@@ -62,7 +62,9 @@ export const MessagesPage = () => {
               <Link href={`/messages/${m.id}`}>
                 <span className="list-title">{m.subject}</span>
                 {m.readAt === null ? <span className="badge">{t.messages.unread}</span> : null}
-                <span className="list-detail">{t.messages.sent(formatDateTime(m.sentAt, clinic.timeZone, language))}</span>
+                <span className="list-detail">
+                  {t.messages.sent(formatDateTime(m.sentAt, clinic.timeZone, language))}
+                </span>
               </Link>
             </li>
           ))}

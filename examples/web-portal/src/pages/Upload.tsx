@@ -34,7 +34,9 @@ export const UploadPage = ({ id }: { readonly id: string }) => {
     const refused = photoProblem(file, head)
     if (refused !== undefined) {
       setError(
-        refused === "tooLarge" ? t.upload.errors.tooLarge((file.size / (1024 * 1024)).toFixed(1)) : t.upload.errors.notAPhoto
+        refused === "tooLarge"
+          ? t.upload.errors.tooLarge((file.size / (1024 * 1024)).toFixed(1))
+          : t.upload.errors.notAPhoto
       )
       return focusFirstInvalid(form.current)
     }
@@ -73,7 +75,9 @@ export const UploadPage = ({ id }: { readonly id: string }) => {
         </Status>
       ) : state !== "open" ? (
         <Info>
-          <p>{state === "used" ? t.upload.used : state === "cancelled" ? t.upload.cancelled : t.upload.expired}</p>
+          <p>
+            {state === "used" ? t.upload.used : state === "cancelled" ? t.upload.cancelled : t.upload.expired}
+          </p>
         </Info>
       ) : (
         <form ref={form} onSubmit={submit} noValidate className="card">

@@ -2,8 +2,9 @@
  * Joining a virtual visit with the access code the clinic sent (case-sensitive), with the
  * preparation tips, and what to do when the code fails. No login needed: the code is the key.
  */
-import { type FormEvent, useRef, useState } from "react"
+
 import type { Contract } from "@careportal/client"
+import { type FormEvent, useRef, useState } from "react"
 import { type ApiProblem, call } from "../api.ts"
 import { focusFirstInvalid, TextField } from "../components/Form.tsx"
 import { Info, Problem, Status } from "../components/Notice.tsx"
@@ -29,14 +30,18 @@ export const VisitPage = () => {
       return focusFirstInvalid(form.current)
     }
     setError(undefined)
-    call((api) => api.visits.join({ payload: { code: accessCodeOf(code) } })).then(setJoined, (p: ApiProblem) => {
-      if (p.tag === "AccessCodeInvalid") {
-        setError(p.message)
-        focusFirstInvalid(form.current)
-      } else setProblem(p)
-    })
+    call((api) => api.visits.join({ payload: { code: accessCodeOf(code) } })).then(
+      setJoined,
+      (p: ApiProblem) => {
+        if (p.tag === "AccessCodeInvalid") {
+          setError(p.message)
+          focusFirstInvalid(form.current)
+        } else setProblem(p)
+      }
+    )
   }
-  const safeUrl = joined !== undefined && /^https:\/\//i.test(joined.meetingUrl) ? joined.meetingUrl : undefined
+  const safeUrl =
+    joined !== undefined && /^https:\/\//i.test(joined.meetingUrl) ? joined.meetingUrl : undefined
   return (
     <section>
       <h1 ref={heading} tabIndex={-1}>

@@ -123,7 +123,7 @@ export const layer = (options: Options) =>
               : HttpServerResponse.redirect(`/${options.homeClinic}/`, { status: 302, headers: pageHeaders })
           )
         ),
-        HttpRouter.add("GET", "/:clinic", page),
+        // Also matches `/:clinic` itself (find-my-way lets the wildcard be empty).
         HttpRouter.add("GET", "/:clinic/*", page),
         HttpRouter.add("GET", "/assets/*", (request) => {
           const asset = build?.assets.get(new URL(request.url, "http://portal").pathname)
@@ -133,7 +133,10 @@ export const layer = (options: Options) =>
                 HttpServerResponse.uint8Array(asset.body, {
                   contentType: asset.contentType,
                   // Hashed names: a new build has new names, so an old one may be kept a year.
-                  headers: { "x-content-type-options": "nosniff", "cache-control": "public, max-age=31536000, immutable" }
+                  headers: {
+                    "x-content-type-options": "nosniff",
+                    "cache-control": "public, max-age=31536000, immutable"
+                  }
                 })
               )
         })
