@@ -38,9 +38,13 @@ import * as Handlers from "./Handlers.ts"
 import * as CareHandlers from "./handlers/Care.ts"
 import * as StaffHandlers from "./handlers/Staff.ts"
 import * as UploadsHandlers from "./handlers/Uploads.ts"
+import * as I18n from "./I18n.ts"
 
 const routeNotFound = HttpServerResponse.jsonUnsafe(
-  { error: "RouteNotFound", message: "There is no such endpoint. See /docs for the API." },
+  {
+    error: "RouteNotFound",
+    message: "There is no such endpoint. See /docs for the API."
+  } satisfies I18n.HttpRefusal,
   { status: 404 }
 )
 
@@ -52,7 +56,7 @@ const unsupportedMediaType = HttpServerResponse.jsonUnsafe(
     error: "UnsupportedMediaType",
     message:
       "This endpoint does not take a body of this Content-Type. Send JSON (Content-Type: application/json), or multipart/form-data for a photo upload; /docs shows what each endpoint takes."
-  },
+  } satisfies I18n.HttpRefusal,
   { status: 415 }
 )
 
@@ -65,7 +69,7 @@ const payloadTooLarge = HttpServerResponse.jsonUnsafe(
     message:
       "A request body may be at most 1 MiB of JSON (a photo: 10 MiB, as multipart/form-data). Send less.",
     maxBytes: MAX_JSON_BODY_BYTES
-  },
+  } satisfies I18n.HttpRefusal,
   { status: 413 }
 )
 
@@ -80,6 +84,9 @@ const isBodyTooLarge = (e: unknown): boolean =>
  * malformed %-escape fails the route lookup, even of `NotFoundRoute`: 404, empty) and a body of
  * a type the endpoint does not take (415, as text/plain), and a JSON body over the cap (413,
  * answered before reading when Content-Length says so, else once the stream passes it).
+ *
+ * Then, outermost, every error body's `message` in the caller's language (`I18n.localizeErrors`):
+ * in this one global middleware rather than a second, so that it surely runs after these refusals.
  */
 const JsonRefusals = HttpRouter.middleware(
   (httpEffect) =>
@@ -118,7 +125,7 @@ const JsonRefusals = HttpRouter.middleware(
                 : res
         )
       )
-    }),
+    }).pipe(I18n.localizeErrors),
   { global: true }
 )
 
