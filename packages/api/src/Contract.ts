@@ -46,6 +46,7 @@ import {
   OpenApi
 } from "effect/http-api"
 import { type AppointmentsError, AppointmentsGroup, AvailabilityGroup } from "./contract/Appointments.ts"
+import { ClinicsGroup } from "./contract/Clinics.ts"
 import {
   ChallengeNotFound,
   ContactUnreadable,
@@ -88,6 +89,7 @@ import { type UploadsError, UploadsGroup } from "./contract/Uploads.ts"
 import { type VisitsError, VisitsGroup } from "./contract/Visits.ts"
 
 export * from "./contract/Appointments.ts"
+export * from "./contract/Clinics.ts"
 export * from "./contract/Common.ts"
 export * from "./contract/Me.ts"
 export * from "./contract/Staff.ts"
@@ -264,7 +266,9 @@ export class LinksGroup extends HttpApiGroup.make("links")
       docs(
         "Describe a notification link without using it",
         "What the link opens (`purpose`, `resourceKind`), whether it still works (`status`: " +
-          "`active`, `expired`, `used`, `locked` or `superseded`) and when it expires. Consumes " +
+          "`active`, `expired`, `used`, `locked` or `superseded`), when it expires, and whose clinic " +
+          "it is (`clinic: { slug, name }`: the name for the page, the slug for " +
+          "`GET /v1/clinics/{slug}`). Nothing about the patient, never the message itself. Consumes " +
           "nothing: mail scanners follow links. An unknown link answers 404 `LinkNotFound`."
       )
     ),
@@ -305,13 +309,17 @@ export class LinksGroup extends HttpApiGroup.make("links")
       ),
     HttpApiEndpoint.post("resend", "/v1/links/:linkId/resend", {
       params: { linkId: Ids.ChallengeId },
-      success: Authentication.CodeSent,
+      success: Authentication.LinkCodeSent,
       error: [LinkNotFound, NoContactOnFile, ...resendFailures]
     })
       .middleware(RateLimit)
       .annotateMerge(
         docs(
           'Send a new code for a notification link ("Resend quick passcode")',
+          "Answers `{ challengeId, expiresAt, sentTo }`, `sentTo` listing where the code went, masked, " +
+            'one entry per channel: `{ channel: "email", masked: "a•••@example.org" }` (the first ' +
+            'character and the domain) and `{ channel: "sms", masked: "•••-•••-••67" }` (the last two ' +
+            "digits), so the page can say where to look.",
           "A new code for the same link goes to the patient's preferred channels (or, failing those, " +
             "to whichever contact is on file); the older code stops working. 409 `NoContactOnFile` when the patient has neither: the clinic must " +
             "add one. Cooldown and daily cap as for a login code (429 `ResendTooSoon`, " +
@@ -455,7 +463,8 @@ export const API_DESCRIPTION = [
     "- **Staff** (every `/v1/staff/` route) send a clinic API key as `Authorization: Bearer cpk_…` " +
     "(scheme `clinicApiKey`). A key acts as one staff member of one clinic and reaches only that " +
     "clinic's records. Missing, unknown or revoked: 401 `ApiKeyInvalid`.\n" +
-    "- Login, links, joining a virtual visit and `/health` take no credential.",
+    "- A clinic's public face (`GET /v1/clinics/{slug}`), login, links, joining a virtual visit and " +
+    "`/health` take no credential.",
   "## Errors",
   'Every failure is a JSON body `{ "error": "<tag>", "message": "<what to do>", ...details }`. ' +
     "Branch on the stable `error` tag; show `message` to the person, it says what to do; the " +
@@ -473,7 +482,7 @@ export const API_DESCRIPTION = [
 
 /** The careportal HTTP API. Bad input answers 400 problem details naming the field. */
 export class Api extends HttpApi.make("careportal")
-  .add(AuthGroup, LinksGroup, SessionsGroup, MessagesGroup, HealthGroup)
+  .add(ClinicsGroup, AuthGroup, LinksGroup, SessionsGroup, MessagesGroup, HealthGroup)
   .add(AvailabilityGroup, AppointmentsGroup, TasksGroup, VisitsGroup, MeGroup)
   .add(UploadsGroup)
   .add(StaffPatientsGroup, StaffScheduleGroup, StaffAppointmentsGroup, StaffCareGroup, StaffAdminGroup)

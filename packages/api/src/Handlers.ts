@@ -10,6 +10,7 @@ import { ApiConfig, clearSessionCookie, layerPatientAuth, setSessionCookie } fro
 import { Api, CurrentPatient } from "./Contract.ts"
 import { expose, exposed } from "./Errors.ts"
 import { HealthCheck } from "./Health.ts"
+import { ClinicsHandlers } from "./handlers/Clinics.ts"
 import { layerRateLimit } from "./RateLimit.ts"
 
 const AuthHandlers = HttpApiBuilder.group(
@@ -136,6 +137,7 @@ const HealthHandlers = HttpApiBuilder.group(
  * Authentication, Messaging, ClinicRepo and ApiConfig.
  */
 export const layer = Layer.mergeAll(
+  ClinicsHandlers,
   AuthHandlers,
   LinksHandlers,
   SessionsHandlers,

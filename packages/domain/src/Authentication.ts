@@ -17,11 +17,13 @@ import {
   SessionNotFound
 } from "./AuthErrors.ts"
 import { AuthPolicy } from "./AuthPolicy.ts"
+import { Clinic, ClinicRepo } from "./Clinic.ts"
 import { CodeGenerator, DIGITS, UNAMBIGUOUS } from "./CodeGenerator.ts"
 import { Hasher, hashesEqual } from "./Hasher.ts"
 import { ChallengeId, type ClinicId, PasscodeId, type PatientId, SessionId } from "./Ids.ts"
 import { makeAuditor } from "./internal/audit.ts"
-import { NotificationPayload, type NotificationTemplate } from "./Notification.ts"
+import { MaskedContact, maskContact } from "./MaskedContact.ts"
+import { type Notification, NotificationPayload, type NotificationTemplate } from "./Notification.ts"
 import { destinations, Notifications } from "./Notifications.ts"
 import {
   type DeliveryChannel,
@@ -70,13 +72,24 @@ export class SessionGrant extends Schema.Class<SessionGrant>("SessionGrant")({
   principal: PatientPrincipal
 }) {}
 
-/** What a link opens and whether it can still be used; nothing about the patient. */
+/**
+ * The clinic a link belongs to, as the link's page names it before anyone has proved who they
+ * are: the display name (the one clinic detail a notification carries too) and the slug of the
+ * clinic's portal, under which its public face (time zone, languages) can be read.
+ */
+export class LinkClinic extends Schema.Class<LinkClinic>("LinkClinic")({
+  slug: Clinic.fields.slug,
+  name: Clinic.fields.name
+}) {}
+
+/** What a link opens, whose clinic it is and whether it can still be used; nothing about the patient. */
 export class LinkDescription extends Schema.Class<LinkDescription>("LinkDescription")({
   linkId: ChallengeId,
   purpose: LinkPurpose,
   resourceKind: ResourceKind,
   status: Schema.Literals(["active", "expired", "used", "locked", "superseded"]),
-  expiresAt: Schema.DateTimeUtc
+  expiresAt: Schema.DateTimeUtc,
+  clinic: LinkClinic
 }) {}
 
 /** An opened link: the new session and the record it leads to. */
@@ -97,6 +110,14 @@ export class LinkIssued extends Schema.Class<LinkIssued>("LinkIssued")({
 export class CodeSent extends Schema.Class<CodeSent>("CodeSent")({
   challengeId: ChallengeId,
   expiresAt: Schema.DateTimeUtc
+}) {}
+
+/**
+ * A new code for a link was sent, and where to, masked (`MaskedContact`): one entry per
+ * notification queued, so `both` lists the email address and the mobile number.
+ */
+export class LinkCodeSent extends CodeSent.extend<LinkCodeSent>("LinkCodeSent")({
+  sentTo: Schema.Array(MaskedContact)
 }) {}
 
 /**
@@ -143,10 +164,13 @@ export class Authentication extends Context.Service<
       dateOfBirth: string,
       stayLoggedIn: boolean
     ) => Effect.Effect<LinkOpened, LinkNotFound | PasscodeFailure>
-    /** "Resend quick passcode": a new code for the link, to the patient's preferred channels. */
+    /**
+     * "Resend quick passcode": a new code for the link, to the patient's preferred channels;
+     * answers where it went, masked, so the page can say so.
+     */
     readonly resendLink: (
       linkId: ChallengeId
-    ) => Effect.Effect<CodeSent, LinkNotFound | ResendFailure | NoContactOnFile>
+    ) => Effect.Effect<LinkCodeSent, LinkNotFound | ResendFailure | NoContactOnFile>
     /**
      * Staff withdraw a link (e.g. its upload request was cancelled): from now on its code
      * opens no session and cannot be resent. Its current code is marked used, so
@@ -236,6 +260,7 @@ const SESSION_TOKEN_BYTES = 32
 const make = Effect.gen(function* () {
   const policy = yield* AuthPolicy
   const patients = yield* PatientRepo
+  const clinics = yield* ClinicRepo
   const passcodes = yield* PasscodeStore
   const sessions = yield* SessionStore
   const generator = yield* CodeGenerator
@@ -299,12 +324,12 @@ const make = Effect.gen(function* () {
     return Option.some(to.length === 2 ? "both" : (to[0]?.channel ?? patient.notificationPreference))
   }
 
-  /** Queues the code's notifications: one per channel, the code sealed, nothing about health. */
+  /** Queues the code's notifications (and returns them): one per channel, the code sealed, nothing about health. */
   const enqueueCode = (patient: Patient, passcode: Passcode, code: Redacted.Redacted<string>) =>
     Effect.gen(function* () {
       const sealed = yield* hasher.seal(passcode.challengeId, code)
       const isLinkCode = passcode.purpose === "quick-link" || passcode.purpose === "upload-link"
-      yield* notifications.queue({
+      return yield* notifications.queue({
         patient,
         template: templateOf(passcode.purpose),
         payload: new NotificationPayload({
@@ -445,7 +470,10 @@ const make = Effect.gen(function* () {
         : Effect.fail(new LinkNotFound())
     )
 
-  /** A new code under an existing challenge, judged atomically against the latest state. */
+  /**
+   * A new code under an existing challenge, judged atomically against the latest state; also
+   * answers the notifications queued with it (none for a decoy).
+   */
   const reissue = (
     current: Passcode,
     patient: Option.Option<Patient>,
@@ -477,7 +505,9 @@ const make = Effect.gen(function* () {
               }
             })
             .pipe(Effect.flatMap(unwrapIssue))
-          if (Option.isSome(patient)) yield* enqueueCode(patient.value, issued, code)
+          const queued: ReadonlyArray<Notification> = Option.isSome(patient)
+            ? yield* enqueueCode(patient.value, issued, code)
+            : []
           yield* audit({
             clinicId: current.clinicId,
             actor,
@@ -486,7 +516,10 @@ const make = Effect.gen(function* () {
             resource: `challenge:${current.challengeId}`,
             outcome: "success"
           })
-          return new CodeSent({ challengeId: issued.challengeId, expiresAt: issued.expiresAt })
+          return {
+            sent: new CodeSent({ challengeId: issued.challengeId, expiresAt: issued.expiresAt }),
+            queued
+          }
         })
       )
     })
@@ -584,21 +617,38 @@ const make = Effect.gen(function* () {
       current.target.patientId === null
         ? Option.none<Patient>()
         : yield* patients.findById(current.target.patientId)
-    return yield* reissue(current, patient, current.channel, "login.code-resent")
+    // Answers only what it always did: a decoy has no contact to show, so nothing about one is shown.
+    const { sent } = yield* reissue(current, patient, current.channel, "login.code-resent")
+    return sent
   })
 
+  /**
+   * The link as its page shows it. Every passcode belongs to a clinic on file (clinics are
+   * never removed), so a missing one is a broken store, not an answer to give.
+   */
   const describe = (passcode: Passcode, now: DateTime.Utc) =>
-    new LinkDescription({
-      linkId: passcode.challengeId,
-      purpose: passcode.purpose as LinkPurpose,
-      resourceKind: (passcode.target.resource as ResourceRef).kind,
-      status: stateOf(policy, passcode, now),
-      expiresAt: passcode.expiresAt
-    })
+    Effect.map(
+      Effect.flatMap(clinics.findById(passcode.clinicId), (found) =>
+        Option.isSome(found)
+          ? Effect.succeed(found.value)
+          : Effect.die(
+              new Error(`link ${passcode.challengeId} belongs to clinic ${passcode.clinicId}, not on file`)
+            )
+      ),
+      (clinic) =>
+        new LinkDescription({
+          linkId: passcode.challengeId,
+          purpose: passcode.purpose as LinkPurpose,
+          resourceKind: (passcode.target.resource as ResourceRef).kind,
+          status: stateOf(policy, passcode, now),
+          expiresAt: passcode.expiresAt,
+          clinic: new LinkClinic({ slug: clinic.slug, name: clinic.name })
+        })
+    )
 
   const describeLink = Effect.fn("Authentication.describeLink")(function* (linkId: ChallengeId) {
     const passcode = yield* findLink(linkId)
-    return describe(passcode, yield* DateTime.now)
+    return yield* describe(passcode, yield* DateTime.now)
   })
 
   const revokeLink = Effect.fn("Authentication.revokeLink")(function* (
@@ -623,7 +673,7 @@ const make = Effect.gen(function* () {
         const retired = yield* passcodes.retire(linkId, now)
         yield* audit({ ...facts, patientId: found.value.target.patientId, outcome: "success" })
         return Result.succeed(
-          describe(
+          yield* describe(
             Option.getOrElse(retired, () => found.value),
             now
           )
@@ -683,7 +733,8 @@ const make = Effect.gen(function* () {
     if (Option.isNone(patient)) return yield* new LinkNotFound()
     const channel = linkChannel(patient.value)
     if (Option.isNone(channel)) return yield* new NoContactOnFile()
-    return yield* reissue(current, patient, channel.value, "link.code-resent")
+    const { sent, queued } = yield* reissue(current, patient, channel.value, "link.code-resent")
+    return new LinkCodeSent({ ...sent, sentTo: queued.map(maskContact) })
   })
 
   const issueLink = Effect.fn("Authentication.issueLink")(function* (
@@ -934,13 +985,14 @@ const make = Effect.gen(function* () {
     const contact = contactOf(current)
     const patient = yield* patients.findById(principal.patientId)
     if (Option.isNone(contact) || Option.isNone(patient)) return yield* new ChallengeNotFound()
-    return yield* reissue(
+    const { sent } = yield* reissue(
       current,
       Option.some(addressedTo(patient.value, contact.value)),
       contact.value.channel,
       "contact.code-resent",
       patientActor(principal.patientId)
     )
+    return sent
   })
 
   const verifyContactCode = Effect.fn("Authentication.verifyContactCode")(function* <A, E>(

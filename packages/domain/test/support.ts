@@ -6,6 +6,7 @@ import { assert } from "@effect/vitest"
 import { DateTime, Effect, Layer, Option, Redacted } from "effect"
 import { Authentication } from "../src/Authentication.ts"
 import { type AuthPolicy, layer as policyLayer } from "../src/AuthPolicy.ts"
+import { ClinicRepo } from "../src/Clinic.ts"
 import { CodeGenerator } from "../src/CodeGenerator.ts"
 import { Hasher } from "../src/Hasher.ts"
 import type { ChallengeId } from "../src/Ids.ts"
@@ -17,11 +18,25 @@ import type { Patient } from "../src/Patient.ts"
 import { PatientRepo } from "../src/PatientRepo.ts"
 import * as Testing from "../src/testing/index.ts"
 
-/** A fresh in-memory domain, with the policy changed where given. Provide it inside each property run. */
+/** The fixtures' clinic on file: a link's description names its clinic, as every record's clinic exists. */
+const fixtureClinic = Layer.effectDiscard(
+  Effect.gen(function* () {
+    yield* (yield* ClinicRepo).save(Testing.makeClinic())
+  })
+)
+
+/**
+ * A fresh in-memory domain with the fixtures' clinic on file, and the policy changed where
+ * given. Provide it inside each property run.
+ */
 export const freshDomain = (policy: Partial<AuthPolicy> = {}, seed?: number) =>
-  Testing.layerAuthenticationMemory(
-    seed === undefined ? {} : { generator: CodeGenerator.layerSeeded(seed) }
-  ).pipe(Layer.provide(policyLayer(policy)), Layer.provideMerge(policyLayer(policy)))
+  fixtureClinic.pipe(
+    Layer.provideMerge(
+      Testing.layerAuthenticationMemory(
+        seed === undefined ? {} : { generator: CodeGenerator.layerSeeded(seed) }
+      ).pipe(Layer.provide(policyLayer(policy)), Layer.provideMerge(policyLayer(policy)))
+    )
+  )
 
 /** Saves a patient (the fixture by default) and returns it. */
 export const seedPatient = (overrides: Parameters<typeof Testing.makePatient>[0] = {}) =>
