@@ -53,12 +53,16 @@ export const screenshotDir = path.resolve(import.meta.dirname, "../screenshots")
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8")
 
 /** A fresh browser profile in `language`, at a phone's width. */
-export const newContext = (browser: Browser, language: "en" | "fr"): Promise<BrowserContext> =>
-  browser.newContext({
+export const newContext = async (browser: Browser, language: "en" | "fr"): Promise<BrowserContext> => {
+  const context = await browser.newContext({
     locale: language === "fr" ? "fr-CA" : "en-CA",
     viewport: { width: WIDTHS[0].width, height: WIDTHS[0].height },
     timezoneId: "UTC"
   })
+  // Generous: the whole test suite shares two cores with this browser under CI.
+  context.setDefaultTimeout(60_000)
+  return context
+}
 
 export interface AxeViolation {
   readonly id: string
@@ -69,7 +73,9 @@ export interface AxeViolation {
 
 /** The serious and critical accessibility violations axe-core finds on the page as it is. */
 export const seriousViolations = async (page: Page): Promise<ReadonlyArray<string>> => {
-  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: axeSource })
+  // Evaluated through the DevTools protocol, which the page's CSP (script-src 'self') does not
+  // govern, unlike an injected <script>.
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(axeSource)
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: () => Promise<{ violations: Array<AxeViolation> }> } })
       .axe

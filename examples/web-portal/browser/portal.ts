@@ -8,6 +8,7 @@ import * as crypto from "node:crypto"
 import * as net from "node:net"
 import { ApiKeys, Clinic, type Delivery, Ids } from "@careportal/domain"
 import { DateTime, Effect, Exit, Redacted, Scope, TxRef } from "effect"
+import { FetchHttpClient } from "effect/http"
 import {
   clientFor,
   type Environment,
@@ -72,14 +73,14 @@ export const inbox = (portal: Portal, to: string): ReadonlyArray<string> => {
 /** How many messages `to` has received so far. */
 export const inboxSize = (portal: Portal, to: string) => inbox(portal, to).length
 
-/** Waits (up to 15 s) for a new message to `to` (after `since` of them) that `pick` recognises. */
+/** Waits (up to 30 s) for a new message to `to` (after `since` of them) that `pick` recognises. */
 export const awaitMessage = async <A>(
   portal: Portal,
   to: string,
   since: number,
   pick: (text: string) => A | undefined
 ): Promise<A> => {
-  for (let i = 0; i < 150; i++) {
+  for (let i = 0; i < 300; i++) {
     const all = inbox(portal, to)
     const fresh = all.slice(0, Math.max(0, all.length - since))
     for (const text of fresh) {
@@ -88,7 +89,13 @@ export const awaitMessage = async <A>(
     }
     await new Promise((r) => setTimeout(r, 100))
   }
-  throw new Error(`no message to ${to} arrived within 15 s`)
+  const emails = Effect.runSync(TxRef.get(portal.server.emails.state)) as ReadonlyArray<Delivery.EmailMessage>
+  throw new Error(
+    `no message to ${to} arrived within 30 s; the last emails went to ${emails
+      .slice(-5)
+      .map((m) => `${m.to} (${m.subject})`)
+      .join(", ")}`
+  )
 }
 
 /** The link and code of a notification link's message. */
@@ -98,8 +105,11 @@ export const linkIn = (text: string) => {
   return link === undefined || code === undefined ? undefined : { link, code }
 }
 
-/** A login or confirmation code (6 digits) in a message. */
+/** A login code (6 digits) in a message. */
 export const loginCodeIn = (text: string) => /\b(\d{6})\b/.exec(text)?.[1]
+
+/** A contact's confirmation code (8 characters, case-sensitive) in a message. */
+export const confirmationCodeIn = (text: string) => /(?:code is|:) ([A-Za-z0-9]{8})\b/.exec(text)?.[1]
 
 /** One language's clinic and patient, set up as a front desk would. */
 export const seedClinic = async (portal: Portal, language: "en" | "fr") => {
@@ -114,7 +124,7 @@ export const seedClinic = async (portal: Portal, language: "en" | "fr") => {
   })
   const patient = {
     card: `${n}357 924 680`,
-    dateOfBirth: "1815-12-10",
+    dateOfBirth: "1985-12-10",
     email: `patient.${language}@example.org`,
     mobile: `+1416555012${n}`,
     given: language === "en" ? "Ada" : "Gabrielle"
@@ -247,6 +257,7 @@ export const seedClinic = async (portal: Portal, language: "en" | "fr") => {
           replyAllowed: true
         }
       })
+      if (results.link === null) return yield* Effect.die(new Error("the message's link was not issued"))
       return {
         clinic,
         patient: { ...patient, id: registered.id },
@@ -255,9 +266,9 @@ export const seedClinic = async (portal: Portal, language: "en" | "fr") => {
         checkup,
         video,
         closed,
-        results
+        results: { message: results.message, link: results.link }
       }
-    })
+    }).pipe(Effect.orDie, Effect.provide(FetchHttpClient.layer))
   )
 }
 

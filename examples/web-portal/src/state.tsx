@@ -97,15 +97,19 @@ export const useLoad = <A,>(load: () => Promise<A>, key: string) => {
   const [problem, setProblem] = useState<ApiProblem | undefined>(undefined)
   const loadRef = useRef(load)
   loadRef.current = load
+  // Only the newest read may set the value: an older one answering late (the patient moved to
+  // the next week before this week's slots came) must not overwrite it.
+  const latest = useRef(0)
   const reload = useCallback(() => {
+    const mine = ++latest.current
     setProblem(undefined)
     return loadRef.current().then(
       (a) => {
-        setValue(a)
+        if (mine === latest.current) setValue(a)
         return a
       },
       (p: ApiProblem) => {
-        setProblem(p)
+        if (mine === latest.current) setProblem(p)
         return undefined
       }
     )

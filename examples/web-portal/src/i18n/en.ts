@@ -272,6 +272,7 @@ export const en = {
     sendCode: "Send code",
     codeSent: (kind: string) => `We sent a code to the new ${kind}. Enter it below.`,
     verifyCode: "Code",
+    verifyCodeHint: "The 8 characters we sent to the new contact. Capitals count.",
     verify: "Confirm",
     verified: "Your new contact is saved.",
     sessions: "Devices logged in",

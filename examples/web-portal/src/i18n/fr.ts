@@ -280,6 +280,7 @@ export const fr: Messages = {
     sendCode: "Envoyer le code",
     codeSent: (kind: string) => `Nous avons envoyé un code au nouveau ${kind}. Entrez-le ci-dessous.`,
     verifyCode: "Code",
+    verifyCodeHint: "Les 8 caractères envoyés à la nouvelle coordonnée. Les majuscules comptent.",
     verify: "Confirmer",
     verified: "Votre nouvelle coordonnée est enregistrée.",
     sessions: "Appareils connectés",

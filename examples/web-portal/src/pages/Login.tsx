@@ -208,36 +208,40 @@ export const LoginPage = () => {
               </button>
             ) : null}
           </Problem>
-          <TextField
-            id="code"
-            label={t.login.code}
-            hint={t.login.codeHint}
-            error={codeError}
-            required
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            maxLength={12}
-            value={code}
-            onChange={(e) => setCode(e.target.value)}
-          />
-          <Checkbox
-            id="stayLoggedIn"
-            label={t.login.stayLoggedIn}
-            hint={t.login.stayHint}
-            checked={stay}
-            onChange={(e) => setStay(e.target.checked)}
-          />
-          <div className="actions">
-            <button type="submit" className="primary" disabled={busy}>
-              {t.login.submit}
-            </button>
-            <button type="button" onClick={resend}>
-              {t.login.resend}
-            </button>
-            <button type="button" className="link-button" onClick={startAgain}>
-              {t.login.startAgain}
-            </button>
-          </div>
+          {problem !== undefined && DEAD_END.has(problem.tag) ? null : (
+            <>
+              <TextField
+                id="code"
+                label={t.login.code}
+                hint={t.login.codeHint}
+                error={codeError}
+                required
+                inputMode="numeric"
+                autoComplete="one-time-code"
+                maxLength={12}
+                value={code}
+                onChange={(e) => setCode(e.target.value)}
+              />
+              <Checkbox
+                id="stayLoggedIn"
+                label={t.login.stayLoggedIn}
+                hint={t.login.stayHint}
+                checked={stay}
+                onChange={(e) => setStay(e.target.checked)}
+              />
+              <div className="actions">
+                <button type="submit" className="primary" disabled={busy}>
+                  {t.login.submit}
+                </button>
+                <button type="button" onClick={resend}>
+                  {t.login.resend}
+                </button>
+                <button type="button" className="link-button" onClick={startAgain}>
+                  {t.login.startAgain}
+                </button>
+              </div>
+            </>
+          )}
         </form>
       )}
     </section>

@@ -11,7 +11,7 @@ import { Problem, Status } from "../components/Notice.tsx"
 import { useI18n } from "../i18n/I18n.tsx"
 import { type Me, useLoad, usePageTitle, usePortal } from "../state.tsx"
 import { formatCalendarDate, formatDateTime } from "../time.ts"
-import { isEmailAddress, isPhoneNumber } from "../validation.ts"
+import { accessCodeOf, isEmailAddress, isPhoneNumber } from "../validation.ts"
 
 type Preference = "email" | "sms" | "both"
 type AddressForm = {
@@ -193,7 +193,7 @@ const ContactChange = ({
     if (challengeId === undefined) return
     setProblem(undefined)
     call((api) =>
-      api.me.verifyContact({ payload: { challengeId: challengeId as never, code: code.trim() } })
+      api.me.verifyContact({ payload: { challengeId: challengeId as never, code: accessCodeOf(code) } })
     ).then(
       (me) => {
         setVerified(true)
@@ -231,10 +231,13 @@ const ContactChange = ({
           <TextField
             id={`${idPrefix}-code`}
             label={t.me.verifyCode}
+            hint={t.me.verifyCodeHint}
             error={codeError}
             required
-            inputMode="numeric"
             autoComplete="one-time-code"
+            autoCapitalize="off"
+            autoCorrect="off"
+            spellCheck={false}
             value={code}
             onChange={(e) => setCode(e.target.value)}
           />
