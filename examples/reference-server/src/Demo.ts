@@ -12,13 +12,13 @@ import {
   Appointment,
   AppointmentRepo,
   Clinic,
-  CodeGenerator,
   Ids,
   MessageRepo,
   Messaging,
   PatientRepo,
   PreVisit,
   ScheduleRepo,
+  Scheduling,
   Staff
 } from "@careportal/domain"
 import * as Testing from "@careportal/domain/testing"
@@ -63,7 +63,6 @@ export const seed = Effect.gen(function* () {
   const schedule = yield* ScheduleRepo.ScheduleRepo
   const appointments = yield* AppointmentRepo.AppointmentRepo
   const messages = yield* MessageRepo.MessageRepo
-  const generator = yield* CodeGenerator.CodeGenerator
   const wrote: Array<string> = []
 
   if (Option.isNone(yield* clinics.findById(clinicId))) {
@@ -144,7 +143,7 @@ export const seed = Effect.gen(function* () {
       mode: "in-person",
       durationMinutes: 30,
       patientBooking: "book",
-      questionnaireIds: []
+      questionnaireIds: [questionnaire.id]
     })
   ]
   for (const type of types) {
@@ -170,22 +169,9 @@ export const seed = Effect.gen(function* () {
   )
   if (upcoming.length === 0) {
     const start = yield* upcomingSlot
-    yield* appointments
-      .save(
-        new Appointment.Appointment({
-          id: Ids.AppointmentId.make(yield* generator.uuid),
-          clinicId,
-          patientId: patient.id,
-          providerId: drOkafor,
-          typeId: inPersonFollowUp,
-          mode: "in-person",
-          start,
-          end: DateTime.add(start, { minutes: 30 }),
-          status: "booked",
-          createdAt: now,
-          updatedAt: now
-        })
-      )
+    // Booked as the front desk would, so its pre-visit questionnaire is waiting in the portal.
+    yield* (yield* Scheduling.Scheduling)
+      .book(staff, { patientId: patient.id, providerId: drOkafor, typeId: inPersonFollowUp, start })
       .pipe(Effect.orDie)
     wrote.push(`an appointment with Dr. Okafor on ${DateTime.formatIso(start)}`)
   }
