@@ -35,8 +35,10 @@ describe.skipIf(browser === undefined).each(["en", "fr"] as const)("the patient 
   const look = async (page: Page, name: string) => {
     problems.push(...(await inspect(page, language, name)))
   }
-  const open = async () => {
-    const context = await newContext(browser as Browser, language)
+  /** A fresh browser in this language; `switched`: a browser in the other one, switched on the page. */
+  const open = async (options: { readonly switched?: boolean } = {}) => {
+    const other = language === "en" ? "fr" : "en"
+    const context = await newContext(browser as Browser, options.switched === true ? other : language)
     contexts.push(context)
     return { context, page: await context.newPage() }
   }
@@ -146,8 +148,12 @@ describe.skipIf(browser === undefined).each(["en", "fr"] as const)("the patient 
   })
 
   it("3. login: card and contact, the code from the email, wrong codes counted down to a lock, then a fresh start", async () => {
-    const { page } = await open()
+    // A browser set to the other language: the patient switches, and the API answers in the
+    // switched language too (the portal asks for it, not only the browser).
+    const { page } = await open({ switched: true })
     await page.goto(url("/login"))
+    await page.getByRole("button", { name: (language === "en" ? fr : en).switchTo }).click()
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe(language)
     await page.getByRole("heading", { level: 1, name: t.login.title }).waitFor()
     expect(await page.getByLabel(t.login.idType).inputValue()).toBe("ON-HCN")
     await look(page, "login")
@@ -183,6 +189,10 @@ describe.skipIf(browser === undefined).each(["en", "fr"] as const)("the patient 
       await page.getByRole("button", { name: t.login.submit }).click()
       await page.locator("#code-error", { hasText: String(left) }).waitFor()
     }
+    // The API's own message, in the page's language: no English on a French page.
+    const attemptsLeft = await page.locator("#code-error").innerText()
+    expect(attemptsLeft).toMatch(language === "fr" ? /essai/ : /attempt/)
+    if (language === "fr") expect(attemptsLeft).not.toMatch(/attempt|code is|wrong/i)
     expect(await page.getByLabel(t.login.code).getAttribute("aria-invalid")).toBe("true")
     await look(page, "login-wrong-code")
     await page.getByLabel(t.login.code).fill(wrong)

@@ -4,10 +4,9 @@
  * address), and a clinic per language set up through the staff routes. Codes are read from the
  * email and SMS the dispatcher delivered, as a patient reads their inbox.
  */
-import * as crypto from "node:crypto"
 import * as net from "node:net"
 import { ApiKeys, Clinic, type Delivery, Ids } from "@careportal/domain"
-import { DateTime, Effect, Exit, Redacted, Scope, TxRef } from "effect"
+import { Effect, Exit, Redacted, References, Scope, TxRef } from "effect"
 import { FetchHttpClient } from "effect/http"
 import {
   clientFor,
@@ -55,7 +54,11 @@ export const startPortal = async (extra: Environment = {}): Promise<Portal> => {
         RATE_LIMIT_VISIT_JOIN: "1000",
         ...extra
       })
-    ).pipe(Scope.provide(scope))
+    ).pipe(
+      Scope.provide(scope),
+      // The request log of every page load would bury the test report.
+      Effect.provideService(References.MinimumLogLevel, "Warn")
+    )
   )
   return { server, baseUrl, stop: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
 }
@@ -271,9 +274,3 @@ export const seedClinic = async (portal: Portal, language: "en" | "fr") => {
     }).pipe(Effect.orDie, Effect.provide(FetchHttpClient.layer))
   )
 }
-
-/** The start of a booked virtual visit a few minutes from now (staff may book any free start). */
-export const soon = (minutes: number) => DateTime.add(DateTime.nowUnsafe(), { minutes })
-
-/** A random suffix, for names that must not repeat. */
-export const nonce = () => crypto.randomBytes(3).toString("hex")
