@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { DateTime } from "effect"
 import * as fc from "fast-check"
-import { addDays, dayOf, formatTime, groupByDay, rangeOfDays, startOfDay } from "../src/time.ts"
+import { addDays, dayOf, formatDay, formatTime, groupByDay, rangeOfDays, startOfDay } from "../src/time.ts"
 
 const TORONTO = "America/Toronto"
 const iso = (d: DateTime.DateTime) => DateTime.formatIso(DateTime.toUtc(d))
@@ -65,5 +65,12 @@ describe("the clinic's days across daylight-saving changes", () => {
         }
       )
     )
+  })
+})
+
+describe("day headings", () => {
+  it("start with a capital and keep the language's months", () => {
+    expect(formatDay("2026-03-08", "en")).toBe("Sunday, March 8")
+    expect(formatDay("2026-03-08", "fr")).toBe("Dimanche 8 mars")
   })
 })

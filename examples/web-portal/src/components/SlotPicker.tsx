@@ -41,6 +41,9 @@ export const SlotPicker = ({
     )
   }, `${providerId}/${typeId}/${from}`)
   const days = slots.value === undefined ? [] : groupByDay(slots.value, clinic.timeZone)
+  const [day, setDay] = useState<string | undefined>(undefined)
+  // The day the patient picked, else the week's first day with open times.
+  const shown = days.find((d) => d.day === day) ?? days[0]
   const isChosen = (slot: Slot) =>
     chosen !== undefined && DateTime.toEpochMillis(chosen.start) === DateTime.toEpochMillis(slot.start)
   return (
@@ -66,25 +69,43 @@ export const SlotPicker = ({
       ) : days.length === 0 ? (
         <p>{t.booking.noSlots}</p>
       ) : (
-        days.map(({ day, items }) => (
-          <div key={day} className="day">
-            <h3 id={`day-${day}`}>{formatDay(day, language)}</h3>
-            <ul className="slot-list" aria-labelledby={`day-${day}`}>
-              {items.map((slot) => (
-                <li key={DateTime.formatIso(slot.start)}>
-                  <button
-                    type="button"
-                    className={isChosen(slot) ? "slot chosen" : "slot"}
-                    aria-pressed={isChosen(slot)}
-                    onClick={() => onChoose(slot)}
-                  >
-                    {formatTime(slot.start, clinic.timeZone, language)}
-                  </button>
-                </li>
-              ))}
-            </ul>
-          </div>
-        ))
+        <>
+          {/* The week's days with open times; one day's times at a time, so a phone shows a short list. */}
+          <ul className="day-tabs" aria-label={t.booking.days}>
+            {days.map(({ day, items }) => (
+              <li key={day}>
+                <button
+                  type="button"
+                  className={day === shown?.day ? "day-tab chosen" : "day-tab"}
+                  aria-pressed={day === shown?.day}
+                  onClick={() => setDay(day)}
+                >
+                  <span className="day-name">{formatDay(day, language)}</span>
+                  <span className="day-count">{t.booking.openCount(items.length)}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+          {shown === undefined ? null : (
+            <div key={shown.day} className="day">
+              <h3 id={`day-${shown.day}`}>{formatDay(shown.day, language)}</h3>
+              <ul className="slot-list" aria-labelledby={`day-${shown.day}`}>
+                {shown.items.map((slot) => (
+                  <li key={DateTime.formatIso(slot.start)}>
+                    <button
+                      type="button"
+                      className={isChosen(slot) ? "slot chosen" : "slot"}
+                      aria-pressed={isChosen(slot)}
+                      onClick={() => onChoose(slot)}
+                    >
+                      {formatTime(slot.start, clinic.timeZone, language)}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+        </>
       )}
     </section>
   )

@@ -155,6 +155,8 @@ export const en = {
     provider: "Provider",
     choose: "Choose…",
     slots: "Open times",
+    days: "Days with open times",
+    openCount: (n: number) => (n === 1 ? "1 open time" : `${n} open times`),
     noSlots: "No open times this week. Try the next week, or call the clinic.",
     previousWeek: "Previous week",
     nextWeek: "Next week",

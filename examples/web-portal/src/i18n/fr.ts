@@ -161,6 +161,8 @@ export const fr: Messages = {
     provider: "Professionnel",
     choose: "Choisir…",
     slots: "Heures libres",
+    days: "Jours avec des heures libres",
+    openCount: (n: number) => (n === 1 ? "1 heure libre" : `${n} heures libres`),
     noSlots: "Aucune heure libre cette semaine. Essayez la semaine suivante ou appelez la clinique.",
     previousWeek: "Semaine précédente",
     nextWeek: "Semaine suivante",
