@@ -4,8 +4,10 @@
  */
 import { type FormEvent, type ReactNode, useEffect, useRef, useState } from "react"
 import { Redirect, Route, Switch, useLocation, useParams } from "wouter"
+import { ApiProblem } from "./api.ts"
 import { TextField } from "./components/Form.tsx"
 import { BareLayout, Layout } from "./components/Layout.tsx"
+import { Problem } from "./components/Notice.tsx"
 import { useI18n } from "./i18n/I18n.tsx"
 import { AppointmentPage } from "./pages/Appointment.tsx"
 import { AppointmentsPage, NewAppointmentPage } from "./pages/Appointments.tsx"
@@ -81,12 +83,34 @@ const UnknownClinic = () => {
   )
 }
 
+/** The clinic's page could not be read (no connection, a fault): say so, and offer to try again. */
+const ClinicUnreachable = ({ problem }: { readonly problem: ApiProblem }) => {
+  const { t } = useI18n()
+  return (
+    <BareLayout>
+      <section className="card narrow">
+        <h1 tabIndex={-1}>{t.portal}</h1>
+        <Problem problem={problem} />
+        <button type="button" className="primary" onClick={() => window.location.reload()}>
+          {t.tryAgain}
+        </button>
+      </section>
+    </BareLayout>
+  )
+}
+
 const ClinicPortal = () => {
   const { clinic: slug } = useParams<{ clinic: string }>()
   const { t } = useI18n()
   const clinic = useClinic(slug)
   if (clinic === undefined) return <p role="status">{t.loading}</p>
-  if (clinic instanceof Error) return <UnknownClinic />
+  if (clinic instanceof ApiProblem) {
+    return clinic.tag === "NotFound" || clinic.tag === "RouteNotFound" ? (
+      <UnknownClinic />
+    ) : (
+      <ClinicUnreachable problem={clinic} />
+    )
+  }
   return (
     <PortalProvider clinic={clinic}>
       <ClinicPages />

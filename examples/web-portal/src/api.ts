@@ -106,6 +106,18 @@ export const call = <A, E>(
       : Effect.provideService(program, FetchHttpClient.Fetch, options.fetchImpl)
   return runtime.runPromiseExit(withFetch).then((exit) => {
     if (Exit.isSuccess(exit)) return exit.value
-    throw problemOf(exit.cause, fallback)
+    const problem = problemOf(exit.cause, fallback)
+    if (problem.tag === "SessionExpired") for (const listener of sessionListeners) listener()
+    throw problem
   })
+}
+
+const sessionListeners = new Set<() => void>()
+
+/** Calls `listener` whenever the API says the session has ended (idle, expired, logged out elsewhere). */
+export const onSessionEnded = (listener: () => void): (() => void) => {
+  sessionListeners.add(listener)
+  return () => {
+    sessionListeners.delete(listener)
+  }
 }

@@ -6,7 +6,8 @@
 
 import type { Contract } from "@careportal/client"
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from "react"
-import { type ApiProblem, call } from "./api.ts"
+import { useLocation } from "wouter"
+import { type ApiProblem, call, onSessionEnded } from "./api.ts"
 import { useI18n } from "./i18n/I18n.tsx"
 
 /** The clinic's public face. */
@@ -24,6 +25,8 @@ interface PortalState {
   readonly clinic: ClinicInfo
   /** undefined while unknown, null when nobody is signed in. */
   readonly me: Me | null | undefined
+  /** The session ended on its own (idle or expired) while the patient was using the portal. */
+  readonly sessionEnded: boolean
   readonly refreshMe: () => Promise<Me | null>
   readonly signedOut: () => void
 }
@@ -40,6 +43,7 @@ export const PortalProvider = ({
 }) => {
   const { preferenceKnown } = useI18n()
   const [me, setMe] = useState<Me | null | undefined>(undefined)
+  const [sessionEnded, setSessionEnded] = useState(false)
   const refreshMe = useCallback(
     () =>
       call((api) => api.me.read()).then(
@@ -48,8 +52,10 @@ export const PortalProvider = ({
           preferenceKnown(found.language)
           return found
         },
-        () => {
-          setMe(null)
+        (problem: ApiProblem) => {
+          // Only "no session" means signed out; a fault keeps what the page knew.
+          if (problem.tag === "SessionExpired") setMe(null)
+          else setMe((known) => (known === undefined ? null : known))
           return null
         }
       ),
@@ -58,9 +64,26 @@ export const PortalProvider = ({
   useEffect(() => {
     void refreshMe()
   }, [refreshMe])
-  const signedOut = useCallback(() => setMe(null), [])
+  // A session that ends while a page is open (30 minutes idle): back to the login, which says
+  // why and returns to this page afterwards.
+  useEffect(
+    () =>
+      onSessionEnded(() =>
+        setMe((known) => {
+          if (known !== null && known !== undefined) setSessionEnded(true)
+          return null
+        })
+      ),
+    []
+  )
+  const signedOut = useCallback(() => {
+    setSessionEnded(false)
+    setMe(null)
+  }, [])
   return (
-    <PortalContext.Provider value={{ clinic, me, refreshMe, signedOut }}>{children}</PortalContext.Provider>
+    <PortalContext.Provider value={{ clinic, me, sessionEnded, refreshMe, signedOut }}>
+      {children}
+    </PortalContext.Provider>
   )
 }
 
@@ -136,4 +159,30 @@ export const usePageTitle = (title: string) => {
     ref.current?.focus()
   }, [])
   return ref
+}
+
+/**
+ * Logout: ends the session, then says so on the login page. A logout that did not reach the
+ * server says that instead, and the patient stays where they are (the cookie still works).
+ */
+export const useLogout = () => {
+  const { signedOut } = usePortal()
+  const [, navigate] = useLocation()
+  const [problem, setProblem] = useState<ApiProblem | undefined>(undefined)
+  const logout = useCallback(() => {
+    setProblem(undefined)
+    return call((api) => api.auth.logout()).then(
+      () => {
+        signedOut()
+        navigate("/login?loggedOut=1")
+      },
+      (p: ApiProblem) => {
+        if (p.tag === "SessionExpired") {
+          signedOut()
+          navigate("/login?loggedOut=1")
+        } else setProblem(p)
+      }
+    )
+  }, [signedOut, navigate])
+  return { logout, problem }
 }

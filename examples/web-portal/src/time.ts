@@ -26,14 +26,18 @@ export const formatDateTime = (instant: DateTime.DateTime | Date, timeZone: stri
 export const formatTime = (instant: DateTime.DateTime | Date, timeZone: string, language: Language) =>
   new Intl.DateTimeFormat(locale(language), { timeZone, timeStyle: "short" }).format(toDate(instant))
 
-/** A day heading, e.g. "Sunday, March 8" / "Dimanche 8 mars" (a capital to start, months as the language writes them). */
-export const formatDay = (day: Day, language: Language) => {
-  const text = new Intl.DateTimeFormat(locale(language), {
+/** A day in running text, e.g. "Sunday, March 8" / "dimanche 8 mars". */
+export const formatDayInText = (day: Day, language: Language) =>
+  new Intl.DateTimeFormat(locale(language), {
     timeZone: "UTC",
     weekday: "long",
     month: "long",
     day: "numeric"
   }).format(new Date(`${day}T12:00:00Z`))
+
+/** A day heading, e.g. "Sunday, March 8" / "Dimanche 8 mars" (a capital to start, months as the language writes them). */
+export const formatDay = (day: Day, language: Language) => {
+  const text = formatDayInText(day, language)
   return text.charAt(0).toUpperCase() + text.slice(1)
 }
 

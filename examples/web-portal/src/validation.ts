@@ -144,11 +144,21 @@ export const photoProblem = (file: { readonly size: number }, head: Uint8Array) 
       ? undefined
       : ("notAPhoto" as const)
 
-/** Where to go after login: a path of this clinic's portal only, never another site. */
-export const safeNext = (next: string | null): string =>
-  next !== null &&
-  /^\/(?![/\\])/.test(next) &&
-  !next.includes("\\") &&
-  ![...next].some((c) => c.charCodeAt(0) < 0x20)
-    ? next
-    : "/"
+/**
+ * Where to go after login: a path of this clinic's portal only, never another site and never
+ * out of the clinic's address (no `.` or `..` segment, plain or %-encoded, no backslash, no
+ * control character).
+ */
+export const safeNext = (next: string | null): string => {
+  if (next === null || !/^\/(?![/\\])/.test(next) || next.includes("\\")) return "/"
+  if ([...next].some((c) => c.charCodeAt(0) < 0x20)) return "/"
+  const path = next.split(/[?#]/)[0] ?? ""
+  const segments = path.split("/").map((segment) => {
+    try {
+      return decodeURIComponent(segment)
+    } catch {
+      return ".."
+    }
+  })
+  return segments.some((segment) => segment === "." || segment === ".." || segment.includes("/")) ? "/" : next
+}

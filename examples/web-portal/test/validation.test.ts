@@ -106,5 +106,10 @@ describe("after login", () => {
     expect(safeNext("https://evil.example")).toBe("/")
     expect(safeNext("//evil.example")).toBe("/")
     expect(safeNext("/\\evil.example")).toBe("/")
+    // Not out of the clinic's address either.
+    expect(safeNext("/../other-clinic/login")).toBe("/")
+    expect(safeNext("/%2e%2e/other-clinic/")).toBe("/")
+    expect(safeNext("/a/%2F%2Fevil")).toBe("/")
+    expect(safeNext("/messages/%E0%A4%A")).toBe("/")
   })
 })

@@ -1,9 +1,9 @@
 /** The frame of every page: skip link, the clinic's name, the language switch, the menu, the content. */
 import type { ReactNode } from "react"
 import { Link, useLocation } from "wouter"
-import { call } from "../api.ts"
 import { useI18n } from "../i18n/I18n.tsx"
-import { usePortal } from "../state.tsx"
+import { useLogout, usePortal } from "../state.tsx"
+import { Problem } from "./Notice.tsx"
 
 const LanguageSwitch = ({ languages }: { readonly languages: ReadonlyArray<string> }) => {
   const { language, choose, t } = useI18n()
@@ -24,10 +24,11 @@ const LanguageSwitch = ({ languages }: { readonly languages: ReadonlyArray<strin
 
 const Menu = () => {
   const { t } = useI18n()
-  const { signedOut } = usePortal()
-  const [location, navigate] = useLocation()
+  const [location] = useLocation()
+  const { logout, problem } = useLogout()
   const item = (href: string, label: string) => {
-    const current = href === "/" ? location === "/" : location.startsWith(href)
+    // Whole segments: "/messages" is not under "/me".
+    const current = href === "/" ? location === "/" : location === href || location.startsWith(`${href}/`)
     return (
       <li>
         <Link href={href} aria-current={current ? "page" : undefined}>
@@ -36,11 +37,6 @@ const Menu = () => {
       </li>
     )
   }
-  const logout = () =>
-    call((api) => api.auth.logout()).finally(() => {
-      signedOut()
-      navigate("/login?loggedOut=1")
-    })
   return (
     <nav aria-label={t.nav.label} className="menu">
       <ul>
@@ -49,11 +45,12 @@ const Menu = () => {
         {item("/appointments", t.nav.appointments)}
         {item("/me", t.nav.me)}
         <li>
-          <button type="button" className="link-button" onClick={logout}>
+          <button type="button" className="link-button" onClick={() => void logout()}>
             {t.nav.logout}
           </button>
         </li>
       </ul>
+      <Problem problem={problem} />
     </nav>
   )
 }

@@ -9,7 +9,16 @@ import { useState } from "react"
 import { call } from "../api.ts"
 import { useI18n } from "../i18n/I18n.tsx"
 import { useLoad, usePortal } from "../state.tsx"
-import { addDays, dayOf, formatDay, formatTime, groupByDay, rangeOfDays } from "../time.ts"
+import {
+  addDays,
+  dayOf,
+  formatDateTime,
+  formatDay,
+  formatDayInText,
+  formatTime,
+  groupByDay,
+  rangeOfDays
+} from "../time.ts"
 import { Problem } from "./Notice.tsx"
 
 type Slot = Contract.Availability.Slot
@@ -55,7 +64,10 @@ export const SlotPicker = ({
           {t.booking.previousWeek}
         </button>
         <p aria-live="polite">
-          {t.booking.week(formatDay(from, language), formatDay(addDays(from, DAYS - 1), language))}
+          {t.booking.week(
+            formatDayInText(from, language),
+            formatDayInText(addDays(from, DAYS - 1), language)
+          )}
         </p>
         <button type="button" onClick={() => setFrom(addDays(from, DAYS))}>
           {t.booking.nextWeek}
@@ -96,6 +108,7 @@ export const SlotPicker = ({
                       type="button"
                       className={isChosen(slot) ? "slot chosen" : "slot"}
                       aria-pressed={isChosen(slot)}
+                      aria-label={formatDateTime(slot.start, clinic.timeZone, language)}
                       onClick={() => onChoose(slot)}
                     >
                       {formatTime(slot.start, clinic.timeZone, language)}

@@ -70,6 +70,8 @@ export const en = {
     startAgain: "Start again",
     lockedHelp: "For your security this code no longer works. Start again to get a new code.",
     noPortal: "No access to the portal yet? Call the clinic.",
+    sessionEnded:
+      "For your security you were logged out after a while without activity. Log in again to go on where you were.",
     errors: {
       cardNumber: "Enter the 10 digits of your health card number.",
       email: "Enter an email address such as name@example.org.",
@@ -102,7 +104,9 @@ export const en = {
       "This link is not valid. Check that you opened the whole link from the email or text message, or log in with your health card.",
     errors: {
       code: "Enter the 8-character quick passcode.",
-      dateOfBirth: "Enter your date of birth."
+      dateOfBirth: "Enter your date of birth.",
+      mismatch: (left: number) =>
+        `The quick passcode or the date of birth does not match. Check both: ${left === 1 ? "1 attempt" : `${left} attempts`} left before the link locks.`
     }
   },
   home: {
@@ -116,6 +120,7 @@ export const en = {
   },
   messages: {
     title: "Messages",
+    one: "Message",
     empty: "No messages yet. When the clinic writes to you, it appears here.",
     unread: "Unread",
     more: "Older messages",
@@ -133,7 +138,7 @@ export const en = {
   appointments: {
     title: "Appointments",
     upcoming: "Upcoming",
-    past: "Past",
+    past: "Past and cancelled",
     noneUpcoming: "No upcoming appointments.",
     nonePast: "No past appointments.",
     new: "+ New Appointment",
@@ -165,7 +170,7 @@ export const en = {
     book: "Book",
     request: "Request",
     requestNote: "The clinic confirms requested appointments and lets you know.",
-    confirmMove: "Move to this time",
+    confirmMove: (when: string) => `Move to ${when}`,
     booked: "Your appointment is booked.",
     requested: "Your request was sent. The clinic will confirm it.",
     moved: "Your appointment was moved.",
@@ -220,7 +225,7 @@ export const en = {
     code: "Access code",
     codeHint: "8 characters. Capitals count: type it exactly as in the message.",
     submit: "Join",
-    ready: (time: string) => `Your visit is open. It is scheduled for ${time}.`,
+    ready: (time: string) => `Your visit is open. It is scheduled for ${time}`,
     open: "Open the video visit",
     failedHelp:
       "If the code does not work: check each character (capitals count), use the newest message, or call the clinic and ask for a new code.",
@@ -283,7 +288,7 @@ export const en = {
     lastSeen: (when: string) => `last active ${when}`,
     stay: "stays logged in",
     end: "Log out this device",
-    ended: "That device was logged out.",
+    ended: "The other device was logged out.",
     errors: {
       required: "Fill in this field.",
       email: "Enter an email address such as name@example.org.",

@@ -71,6 +71,8 @@ export const fr: Messages = {
     startAgain: "Recommencer",
     lockedHelp: "Pour votre sécurité, ce code ne fonctionne plus. Recommencez pour recevoir un nouveau code.",
     noPortal: "Pas encore accès au portail? Appelez la clinique.",
+    sessionEnded:
+      "Pour votre sécurité, vous avez été déconnecté après un moment d'inactivité. Reconnectez-vous pour reprendre où vous étiez.",
     errors: {
       cardNumber: "Entrez les 10 chiffres de votre numéro de carte santé.",
       email: "Entrez une adresse courriel comme nom@exemple.org.",
@@ -107,7 +109,9 @@ export const fr: Messages = {
       "Ce lien n'est pas valide. Vérifiez que vous avez ouvert le lien complet du courriel ou du texto, ou connectez-vous avec votre carte santé.",
     errors: {
       code: "Entrez le code d'accès rapide de 8 caractères.",
-      dateOfBirth: "Entrez votre date de naissance."
+      dateOfBirth: "Entrez votre date de naissance.",
+      mismatch: (left: number) =>
+        `Le code d'accès rapide ou la date de naissance ne correspond pas. Vérifiez les deux : ${left === 1 ? "il reste 1 essai" : `il reste ${left} essais`} avant que le lien se verrouille.`
     }
   },
   home: {
@@ -121,6 +125,7 @@ export const fr: Messages = {
   },
   messages: {
     title: "Messages",
+    one: "Message",
     empty: "Aucun message pour l'instant. Quand la clinique vous écrit, le message apparaît ici.",
     unread: "Non lu",
     more: "Messages plus anciens",
@@ -139,7 +144,7 @@ export const fr: Messages = {
   appointments: {
     title: "Rendez-vous",
     upcoming: "À venir",
-    past: "Passés",
+    past: "Passés et annulés",
     noneUpcoming: "Aucun rendez-vous à venir.",
     nonePast: "Aucun rendez-vous passé.",
     new: "+ Nouveau rendez-vous",
@@ -171,7 +176,7 @@ export const fr: Messages = {
     book: "Réserver",
     request: "Demander",
     requestNote: "La clinique confirme les rendez-vous demandés et vous en avise.",
-    confirmMove: "Déplacer à cette heure",
+    confirmMove: (when: string) => `Déplacer au ${when}`,
     booked: "Votre rendez-vous est réservé.",
     requested: "Votre demande a été envoyée. La clinique la confirmera.",
     moved: "Votre rendez-vous a été déplacé.",
@@ -228,7 +233,7 @@ export const fr: Messages = {
     code: "Code d'accès",
     codeHint: "8 caractères. Les majuscules comptent : tapez-le exactement comme dans le message.",
     submit: "Rejoindre",
-    ready: (time: string) => `Votre visite est ouverte. Elle est prévue le ${time}.`,
+    ready: (time: string) => `Votre visite est ouverte. Elle est prévue le ${time}`,
     open: "Ouvrir la visite vidéo",
     failedHelp:
       "Si le code ne fonctionne pas : vérifiez chaque caractère (les majuscules comptent), utilisez le message le plus récent, ou appelez la clinique pour un nouveau code.",
@@ -291,7 +296,7 @@ export const fr: Messages = {
     lastSeen: (when: string) => `dernière activité le ${when}`,
     stay: "reste connecté",
     end: "Déconnecter cet appareil",
-    ended: "Cet appareil a été déconnecté.",
+    ended: "L'autre appareil a été déconnecté.",
     errors: {
       required: "Remplissez ce champ.",
       email: "Entrez une adresse courriel comme nom@exemple.org.",

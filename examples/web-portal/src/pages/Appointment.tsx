@@ -131,7 +131,7 @@ export const AppointmentPage = ({ id }: { readonly id: string }) => {
               <div className="actions">
                 {slot === undefined ? null : (
                   <button type="button" className="primary" onClick={move}>
-                    {t.booking.confirmMove}: {formatDateTime(slot.start, clinic.timeZone, language)}
+                    {t.booking.confirmMove(formatDateTime(slot.start, clinic.timeZone, language))}
                   </button>
                 )}
                 <button type="button" onClick={() => setMode("view")}>

@@ -84,14 +84,22 @@ export const AppointmentsPage = () => {
       <section aria-labelledby="upcoming-heading">
         <h2 id="upcoming-heading">{t.appointments.upcoming}</h2>
         <AppointmentList
-          appointments={upcoming.value}
+          appointments={upcoming.value?.filter((a) => a.status !== "cancelled")}
           empty={t.appointments.noneUpcoming}
           catalog={catalog}
         />
       </section>
       <section aria-labelledby="past-heading">
         <h2 id="past-heading">{t.appointments.past}</h2>
-        <AppointmentList appointments={past.value} empty={t.appointments.nonePast} catalog={catalog} />
+        <AppointmentList
+          appointments={
+            past.value === undefined || upcoming.value === undefined
+              ? undefined
+              : [...upcoming.value.filter((a) => a.status === "cancelled"), ...past.value]
+          }
+          empty={t.appointments.nonePast}
+          catalog={catalog}
+        />
       </section>
     </section>
   )

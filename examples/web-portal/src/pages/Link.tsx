@@ -4,7 +4,7 @@
  * nothing (mail scanners follow links); only LOGIN does. An expired, used or locked link says
  * so plainly and offers a new code or the usual login.
  */
-import { type FormEvent, useRef, useState } from "react"
+import { type FormEvent, useEffect, useRef, useState } from "react"
 import { Link, useLocation } from "wouter"
 import { ApiProblem, call } from "../api.ts"
 import { Checkbox, focusFirstInvalid, TextField } from "../components/Form.tsx"
@@ -32,6 +32,13 @@ export const LinkPage = ({ linkId }: { readonly linkId: string }) => {
   const form = useRef<HTMLFormElement>(null)
 
   const description = link.value
+  // A link opened under another clinic's address goes to its own clinic's page: the header,
+  // the times and the session must all be that clinic's.
+  useEffect(() => {
+    if (description !== undefined && description.clinic.slug !== clinic.slug) {
+      window.location.replace(`/${description.clinic.slug}/links/${linkId}`)
+    }
+  }, [description, clinic.slug, linkId])
   const clinicName = description?.clinic.name ?? clinic.name
   const waiting =
     description?.resourceKind === "upload-request"
@@ -65,7 +72,11 @@ export const LinkPage = ({ linkId }: { readonly linkId: string }) => {
           ),
         (p: ApiProblem) => {
           if (p.tag === "PasscodeInvalid") {
-            setErrors({ code: p.message })
+            // The code and the date of birth are judged together, and the API does not say
+            // which was wrong: the message goes with both fields.
+            const left = (p.details as { attemptsLeft?: number }).attemptsLeft
+            const message = typeof left === "number" ? t.link.errors.mismatch(left) : p.message
+            setErrors({ code: message, dateOfBirth: message })
             focusFirstInvalid(form.current)
           } else {
             setProblem(p)

@@ -3,7 +3,7 @@
  * sent there, with "Stay logged in". The first answer is the same whether or not the details
  * matched a patient, so the page says "if the details match" and never more.
  */
-import { type FormEvent, useRef, useState } from "react"
+import { type FormEvent, useEffect, useRef, useState } from "react"
 import { useLocation, useSearch } from "wouter"
 import { type ApiProblem, call } from "../api.ts"
 import { Checkbox, focusFirstInvalid, RadioGroup, SelectField, TextField } from "../components/Form.tsx"
@@ -20,7 +20,7 @@ const DEAD_END = new Set(["PasscodeLocked", "PasscodeExpired", "PasscodeUsed", "
 
 export const LoginPage = () => {
   const { t } = useI18n()
-  const { clinic, refreshMe } = usePortal()
+  const { clinic, refreshMe, sessionEnded } = usePortal()
   const [, navigate] = useLocation()
   const search = new URLSearchParams(useSearch())
   const heading = usePageTitle(t.login.title)
@@ -41,6 +41,13 @@ export const LoginPage = () => {
   const [resent, setResent] = useState(false)
   const [busy, setBusy] = useState(false)
   const identifyForm = useRef<HTMLFormElement>(null)
+  // The step changed under the patient's hands: the heading (now "Enter your code") takes the focus.
+  const step = challenge === undefined ? "identify" : "code"
+  const firstStep = useRef(true)
+  useEffect(() => {
+    if (firstStep.current) firstStep.current = false
+    else heading.current?.focus()
+  }, [step, heading])
   const codeForm = useRef<HTMLFormElement>(null)
 
   const startAgain = () => {
@@ -118,6 +125,11 @@ export const LoginPage = () => {
         {challenge === undefined ? t.login.title : t.login.codeTitle}
       </h1>
       {search.get("loggedOut") === "1" && challenge === undefined ? <Status>{t.logout.done}</Status> : null}
+      {sessionEnded && challenge === undefined ? (
+        <Info>
+          <p>{t.login.sessionEnded}</p>
+        </Info>
+      ) : null}
       {challenge === undefined ? (
         <form ref={identifyForm} onSubmit={identify} noValidate>
           <p>{t.login.intro(clinic.name)}</p>

@@ -4,12 +4,11 @@
  * sent to it; and the devices logged in, each of which can be logged out.
  */
 import { type FormEvent, useRef, useState } from "react"
-import { useLocation } from "wouter"
 import { type ApiProblem, call } from "../api.ts"
 import { focusFirstInvalid, RadioGroup, SelectField, TextField } from "../components/Form.tsx"
 import { Problem, Status } from "../components/Notice.tsx"
 import { useI18n } from "../i18n/I18n.tsx"
-import { type Me, useLoad, usePageTitle, usePortal } from "../state.tsx"
+import { type Me, useLoad, useLogout, usePageTitle, usePortal } from "../state.tsx"
 import { formatCalendarDate, formatDateTime } from "../time.ts"
 import { accessCodeOf, isEmailAddress, isPhoneNumber } from "../validation.ts"
 
@@ -252,8 +251,7 @@ const ContactChange = ({
 
 const Sessions = () => {
   const { t, language } = useI18n()
-  const { clinic, signedOut } = usePortal()
-  const [, navigate] = useLocation()
+  const { clinic } = usePortal()
   const sessions = useLoad(() => call((api) => api.sessions.list()), "sessions")
   const [ended, setEnded] = useState(false)
   const [problem, setProblem] = useState<ApiProblem>()
@@ -262,11 +260,7 @@ const Sessions = () => {
       setEnded(true)
       return sessions.reload()
     }, setProblem)
-  const logout = () =>
-    call((api) => api.auth.logout()).finally(() => {
-      signedOut()
-      navigate("/login?loggedOut=1")
-    })
+  const { logout, problem: logoutProblem } = useLogout()
   return (
     <section aria-labelledby="sessions-heading" className="card">
       <h2 id="sessions-heading">{t.me.sessions}</h2>
@@ -293,7 +287,8 @@ const Sessions = () => {
           </li>
         ))}
       </ul>
-      <button type="button" className="primary" onClick={logout}>
+      <Problem problem={logoutProblem} />
+      <button type="button" className="primary" onClick={() => void logout()}>
         {t.nav.logout}
       </button>
     </section>

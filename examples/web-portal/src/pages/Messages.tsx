@@ -35,12 +35,17 @@ export const MessagesPage = () => {
       }),
     "first"
   )
+  const [loadingMore, setLoadingMore] = useState(false)
   const more = () => {
-    if (cursor === null || cursor === undefined) return
-    listPage({ limit: PAGE, cursor }).then((page) => {
-      setOlder((o) => [...o, ...page.messages])
-      setCursor(page.nextCursor)
-    }, setProblem)
+    // One page at a time: a double tap must not fetch (and list) the same page twice.
+    if (cursor === null || cursor === undefined || loadingMore) return
+    setLoadingMore(true)
+    listPage({ limit: PAGE, cursor })
+      .then((page) => {
+        setOlder((o) => [...o, ...page.messages])
+        setCursor(page.nextCursor)
+      }, setProblem)
+      .finally(() => setLoadingMore(false))
   }
   const all = [...(first.value?.messages ?? []), ...older]
   return (
@@ -71,7 +76,7 @@ export const MessagesPage = () => {
         </ul>
       )}
       {cursor === null || cursor === undefined ? null : (
-        <button type="button" onClick={more}>
+        <button type="button" onClick={more} aria-disabled={loadingMore}>
           {t.messages.more}
         </button>
       )}
@@ -83,7 +88,8 @@ export const MessagePage = ({ id }: { readonly id: string }) => {
   const { t, language } = useI18n()
   const { clinic } = usePortal()
   const thread = useLoad(() => call((api) => api.messages.read({ params: { id: id as never } })), id)
-  const heading = usePageTitle(thread.value?.message.subject ?? t.messages.title)
+  // The tab's title (and the browser's history) never carries the subject: it can be health data.
+  const heading = usePageTitle(t.messages.one)
   const [reply, setReply] = useState("")
   const [error, setError] = useState<string>()
   const [problem, setProblem] = useState<ApiProblem>()

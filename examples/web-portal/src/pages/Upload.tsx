@@ -13,7 +13,7 @@ import { fetchWithUploadProgress } from "../upload.ts"
 import { photoProblem } from "../validation.ts"
 
 export const UploadPage = ({ id }: { readonly id: string }) => {
-  const { t } = useI18n()
+  const { t, language } = useI18n()
   const heading = usePageTitle(t.upload.title)
   const request = useLoad(() => call((api) => api.uploads.describe({ params: { id: id as never } })), id)
   const [file, setFile] = useState<File>()
@@ -35,7 +35,12 @@ export const UploadPage = ({ id }: { readonly id: string }) => {
     if (refused !== undefined) {
       setError(
         refused === "tooLarge"
-          ? t.upload.errors.tooLarge((file.size / (1024 * 1024)).toFixed(1))
+          ? t.upload.errors.tooLarge(
+              new Intl.NumberFormat(language === "fr" ? "fr-CA" : "en-CA", {
+                minimumFractionDigits: 1,
+                maximumFractionDigits: 1
+              }).format(file.size / (1024 * 1024))
+            )
           : t.upload.errors.notAPhoto
       )
       return focusFirstInvalid(form.current)
