@@ -44,6 +44,7 @@ export const LoginPage = () => {
   // The step changed under the patient's hands: the heading (now "Enter your code") takes the focus.
   const step = challenge === undefined ? "identify" : "code"
   const firstStep = useRef(true)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the step changes
   useEffect(() => {
     if (firstStep.current) firstStep.current = false
     else heading.current?.focus()
