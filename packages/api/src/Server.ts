@@ -23,6 +23,7 @@ import { ByteSize, Cause, Effect, type FileSystem, Layer, type Path } from "effe
 import {
   type Etag,
   FetchHttpClient,
+  HttpEffect,
   HttpIncomingMessage,
   type HttpPlatform,
   HttpRouter,
@@ -130,6 +131,36 @@ const JsonRefusals = HttpRouter.middleware(
 )
 
 /**
+ * Headers on every answer of the API: its bodies carry patient data and sessions, so no cache
+ * (a shared computer's, a proxy's) may keep them, no browser may sniff them into something
+ * else or frame them, and no address is handed on as a referrer. The page headers of a portal
+ * served beside the API are its server's (the reference server's WebPortal).
+ */
+export const API_HEADERS: Readonly<Record<string, string>> = {
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "content-security-policy": "default-src 'none'; frame-ancestors 'none'"
+}
+
+const isApiPath = (url: string) => /^\/(v1(\/|$|\?)|health|openapi\.json)/.test(url)
+
+const SecurityHeaders = HttpRouter.middleware(
+  (httpEffect) =>
+    Effect.gen(function* () {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      // On whatever answer is sent, refusals and faults included.
+      if (isApiPath(request.url)) {
+        yield* HttpEffect.appendPreResponseHandler((_request, response) =>
+          Effect.succeed(HttpServerResponse.setHeaders(response, API_HEADERS))
+        )
+      }
+      return yield* httpEffect
+    }),
+  { global: true }
+)
+
+/**
  * Every route of the API. Needs the domain services (`Portal.layerServices` on some ports)
  * and `ApiConfig`; serve it with `HttpRouter.serve(layer)` on an HTTP server layer.
  */
@@ -163,7 +194,8 @@ export const layer: Layer.Layer<
   ),
   HttpApiScalar.layer(Api, { path: "/docs" }),
   NotFoundRoute,
-  JsonRefusals
+  JsonRefusals,
+  SecurityHeaders
 )
 
 /**
