@@ -516,6 +516,62 @@ describe.skipIf(browser === undefined).each(["en", "fr"] as const)("the patient 
     await page.getByRole("heading", { level: 1, name: t.login.title }).waitFor()
   })
 
+  it("keyboard alone: the login from the first field to the home page, with Tab, typing, Space and Enter", async () => {
+    const { page } = await open()
+    await page.goto(url("/login"))
+    await page.getByRole("heading", { level: 1, name: t.login.title }).waitFor()
+    // The page's heading has the focus on arrival, so Tab goes on to the form's first field.
+    const focusedId = () => page.evaluate(() => document.activeElement?.id ?? "")
+    await page.keyboard.press("Tab")
+    expect(await focusedId()).toBe("idType")
+    await page.keyboard.press("Tab")
+    expect(await focusedId()).toBe("cardNumber")
+    await page.keyboard.type(seeded.patient.card)
+    await page.keyboard.press("Tab") // the Email / Mobile choice, Email checked
+    expect(await focusedId()).toBe("contactKind-email")
+    await page.keyboard.press("Tab")
+    expect(await focusedId()).toBe("contact")
+    await page.keyboard.type(seeded.patient.email)
+    const since = inboxSize(portal, seeded.patient.email)
+    await page.keyboard.press("Enter")
+    await page.getByRole("heading", { level: 1, name: t.login.codeTitle }).waitFor()
+    const code = await awaitMessage(portal, seeded.patient.email, since, loginCodeIn)
+    while ((await focusedId()) !== "code") await page.keyboard.press("Tab")
+    await page.keyboard.type(code)
+    await page.keyboard.press("Tab")
+    expect(await focusedId()).toBe("stayLoggedIn")
+    await page.keyboard.press("Space")
+    expect(await page.getByLabel(t.login.stayLoggedIn).isChecked()).toBe(true)
+    await page.keyboard.press("Enter")
+    await page.getByRole("heading", { level: 1, name: t.home.title(seeded.patient.given) }).waitFor()
+  })
+
+  it("a session that ends while a page is open sends the patient to the login, and back after it", async () => {
+    const short = await startPortal({ AUTH_SESSION_IDLE_TIMEOUT: "3 seconds" })
+    try {
+      const other = await seedClinic(short, language)
+      const { page } = await open()
+      const at = (path: string) => `${short.baseUrl}/${other.clinic.slug}${path}`
+      await page.goto(at("/login"))
+      await page.getByLabel(t.login.cardNumber).fill(other.patient.card)
+      await page.getByLabel(t.login.email).fill(other.patient.email)
+      const since = inboxSize(short, other.patient.email)
+      await page.getByRole("button", { name: t.login.next }).click()
+      await page
+        .getByLabel(t.login.code)
+        .fill(await awaitMessage(short, other.patient.email, since, loginCodeIn))
+      await page.getByRole("button", { name: t.login.submit }).click()
+      await page.getByRole("heading", { level: 1, name: t.home.title(other.patient.given) }).waitFor()
+      await page.waitForTimeout(4000)
+      await page.getByRole("navigation").getByRole("link", { name: t.nav.messages }).click()
+      await page.getByText(t.login.sessionEnded).waitFor()
+      expect(new URL(page.url()).searchParams.get("next")).toBe("/messages")
+      await look(page, "session-ended")
+    } finally {
+      await short.stop()
+    }
+  })
+
   it("has no serious or critical accessibility violation and no sideways scroll on any page, at either width", () => {
     expect(problems).toEqual([])
   })
