@@ -219,6 +219,36 @@ describe.skipIf(browser === undefined).each(["en", "fr"] as const)("the patient 
     await page.getByRole("heading", { level: 1, name: t.home.title(seeded.patient.given) }).waitFor()
   })
 
+  it("keyboard alone: the login from the first field to the home page, with Tab, typing, Space and Enter", async () => {
+    const { page } = await open()
+    await page.goto(url("/login"))
+    await page.getByRole("heading", { level: 1, name: t.login.title }).waitFor()
+    // The page's heading has the focus on arrival, so Tab goes on to the form's first field.
+    const focusedId = () => page.evaluate(() => document.activeElement?.id ?? "")
+    await page.keyboard.press("Tab")
+    expect(await focusedId()).toBe("idType")
+    await page.keyboard.press("Tab")
+    expect(await focusedId()).toBe("cardNumber")
+    await page.keyboard.type(seeded.patient.card)
+    await page.keyboard.press("Tab") // the Email / Mobile choice, Email checked
+    expect(await focusedId()).toBe("contactKind-email")
+    await page.keyboard.press("Tab")
+    expect(await focusedId()).toBe("contact")
+    await page.keyboard.type(seeded.patient.email)
+    const since = inboxSize(portal, seeded.patient.email)
+    await page.keyboard.press("Enter")
+    await page.getByRole("heading", { level: 1, name: t.login.codeTitle }).waitFor()
+    const code = await awaitMessage(portal, seeded.patient.email, since, loginCodeIn)
+    while ((await focusedId()) !== "code") await page.keyboard.press("Tab")
+    await page.keyboard.type(code)
+    await page.keyboard.press("Tab")
+    expect(await focusedId()).toBe("stayLoggedIn")
+    await page.keyboard.press("Space")
+    expect(await page.getByLabel(t.login.stayLoggedIn).isChecked()).toBe(true)
+    await page.keyboard.press("Enter")
+    await page.getByRole("heading", { level: 1, name: t.home.title(seeded.patient.given) }).waitFor()
+  })
+
   it("4. messages: unread marked, older pages, a thread with Reply where allowed and why not elsewhere", async () => {
     const { page } = await open()
     await logIn(page)
@@ -514,36 +544,6 @@ describe.skipIf(browser === undefined).each(["en", "fr"] as const)("the patient 
     // Logged out: a page of the patient's sends them to the login.
     await page.goto(url("/me"))
     await page.getByRole("heading", { level: 1, name: t.login.title }).waitFor()
-  })
-
-  it("keyboard alone: the login from the first field to the home page, with Tab, typing, Space and Enter", async () => {
-    const { page } = await open()
-    await page.goto(url("/login"))
-    await page.getByRole("heading", { level: 1, name: t.login.title }).waitFor()
-    // The page's heading has the focus on arrival, so Tab goes on to the form's first field.
-    const focusedId = () => page.evaluate(() => document.activeElement?.id ?? "")
-    await page.keyboard.press("Tab")
-    expect(await focusedId()).toBe("idType")
-    await page.keyboard.press("Tab")
-    expect(await focusedId()).toBe("cardNumber")
-    await page.keyboard.type(seeded.patient.card)
-    await page.keyboard.press("Tab") // the Email / Mobile choice, Email checked
-    expect(await focusedId()).toBe("contactKind-email")
-    await page.keyboard.press("Tab")
-    expect(await focusedId()).toBe("contact")
-    await page.keyboard.type(seeded.patient.email)
-    const since = inboxSize(portal, seeded.patient.email)
-    await page.keyboard.press("Enter")
-    await page.getByRole("heading", { level: 1, name: t.login.codeTitle }).waitFor()
-    const code = await awaitMessage(portal, seeded.patient.email, since, loginCodeIn)
-    while ((await focusedId()) !== "code") await page.keyboard.press("Tab")
-    await page.keyboard.type(code)
-    await page.keyboard.press("Tab")
-    expect(await focusedId()).toBe("stayLoggedIn")
-    await page.keyboard.press("Space")
-    expect(await page.getByLabel(t.login.stayLoggedIn).isChecked()).toBe(true)
-    await page.keyboard.press("Enter")
-    await page.getByRole("heading", { level: 1, name: t.home.title(seeded.patient.given) }).waitFor()
   })
 
   it("a session that ends while a page is open sends the patient to the login, and back after it", async () => {
