@@ -197,3 +197,23 @@ export const focusFirstInvalid = (form: HTMLFormElement | null) => {
     first?.focus()
   })
 }
+
+/** "Stay logged in", with what it means: the same box on the login and on a link's page. */
+export const StayLoggedIn = ({
+  checked,
+  onChange
+}: {
+  readonly checked: boolean
+  readonly onChange: (checked: boolean) => void
+}) => {
+  const { t } = useI18n()
+  return (
+    <Checkbox
+      id="stayLoggedIn"
+      label={t.login.stayLoggedIn}
+      hint={t.login.stayHint}
+      checked={checked}
+      onChange={(e) => onChange(e.target.checked)}
+    />
+  )
+}

@@ -55,23 +55,29 @@ const Menu = () => {
   )
 }
 
-/** The page frame. */
-export const Layout = ({ children }: { readonly children: ReactNode }) => {
+/** Skip link, header (brand and language switch), an optional menu, the content. */
+const Frame = ({
+  brand,
+  languages,
+  menu,
+  children
+}: {
+  readonly brand: ReactNode
+  readonly languages: ReadonlyArray<string>
+  readonly menu?: ReactNode
+  readonly children: ReactNode
+}) => {
   const { t } = useI18n()
-  const { clinic, me } = usePortal()
   return (
     <>
       <a className="skip-link" href="#main">
         {t.skipToContent}
       </a>
       <header className="topbar">
-        <div className="brand">
-          <Link href="/">{clinic.name}</Link>
-          <span className="portal-name">{t.portal}</span>
-        </div>
-        <LanguageSwitch languages={clinic.languages} />
+        <div className="brand">{brand}</div>
+        <LanguageSwitch languages={languages} />
       </header>
-      {me === null || me === undefined ? null : <Menu />}
+      {menu}
       <main id="main" tabIndex={-1}>
         {children}
       </main>
@@ -79,32 +85,32 @@ export const Layout = ({ children }: { readonly children: ReactNode }) => {
   )
 }
 
+/** The page frame of a clinic's portal: its name, its languages, the menu once signed in. */
+export const Layout = ({ children }: { readonly children: ReactNode }) => {
+  const { t } = useI18n()
+  const { clinic, me } = usePortal()
+  return (
+    <Frame
+      brand={
+        <>
+          <Link href="/">{clinic.name}</Link>
+          <span className="portal-name">{t.portal}</span>
+        </>
+      }
+      languages={clinic.languages}
+      menu={me === null || me === undefined ? undefined : <Menu />}
+    >
+      {children}
+    </Frame>
+  )
+}
+
 /** A bare frame for pages outside a clinic (the address chooser, an unknown clinic). */
 export const BareLayout = ({ children }: { readonly children: ReactNode }) => {
-  const { t, language, choose } = useI18n()
-  const other = language === "fr" ? "en" : "fr"
+  const { t } = useI18n()
   return (
-    <>
-      <a className="skip-link" href="#main">
-        {t.skipToContent}
-      </a>
-      <header className="topbar">
-        <div className="brand">
-          <span>{t.portal}</span>
-        </div>
-        <button
-          type="button"
-          className="language"
-          lang={other}
-          aria-label={t.switchToLabel}
-          onClick={() => choose(other)}
-        >
-          {t.switchTo}
-        </button>
-      </header>
-      <main id="main" tabIndex={-1}>
-        {children}
-      </main>
-    </>
+    <Frame brand={<span>{t.portal}</span>} languages={["en", "fr"]}>
+      {children}
+    </Frame>
   )
 }

@@ -7,6 +7,7 @@ import type { Contract } from "@careportal/client"
 import { useState } from "react"
 import { Link, useSearch } from "wouter"
 import { type ApiProblem, call } from "../api.ts"
+import { BackLink } from "../components/BackLink.tsx"
 import { Info, Problem, Status } from "../components/Notice.tsx"
 import { QuestionnaireForm } from "../components/QuestionnaireForm.tsx"
 import { SlotPicker } from "../components/SlotPicker.tsx"
@@ -66,12 +67,7 @@ export const AppointmentPage = ({ id }: { readonly id: string }) => {
 
   return (
     <section>
-      <p>
-        <Link href="/appointments" className="back">
-          <span aria-hidden="true">&lt; </span>
-          {t.back}
-        </Link>
-      </p>
+      <BackLink href="/appointments" />
       <h1 ref={heading} tabIndex={-1}>
         {t.appointment.title}
       </h1>

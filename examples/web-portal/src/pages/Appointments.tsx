@@ -7,6 +7,7 @@ import type { Contract } from "@careportal/client"
 import { useState } from "react"
 import { Link, useLocation } from "wouter"
 import { type ApiProblem, call } from "../api.ts"
+import { BackLink } from "../components/BackLink.tsx"
 import { SelectField } from "../components/Form.tsx"
 import { Problem } from "../components/Notice.tsx"
 import { SlotPicker } from "../components/SlotPicker.tsx"
@@ -133,12 +134,7 @@ export const NewAppointmentPage = () => {
   }
   return (
     <section>
-      <p>
-        <Link href="/appointments" className="back">
-          <span aria-hidden="true">&lt; </span>
-          {t.back}
-        </Link>
-      </p>
+      <BackLink href="/appointments" />
       <h1 ref={heading} tabIndex={-1}>
         {t.booking.title}
       </h1>

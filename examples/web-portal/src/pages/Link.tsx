@@ -7,7 +7,7 @@
 import { type FormEvent, useEffect, useRef, useState } from "react"
 import { Link, useLocation } from "wouter"
 import { ApiProblem, call } from "../api.ts"
-import { Checkbox, focusFirstInvalid, TextField } from "../components/Form.tsx"
+import { focusFirstInvalid, StayLoggedIn, TextField } from "../components/Form.tsx"
 import { Info, Problem, Status } from "../components/Notice.tsx"
 import { useI18n } from "../i18n/I18n.tsx"
 import { useLoad, usePageTitle, usePortal } from "../state.tsx"
@@ -155,13 +155,7 @@ export const LinkPage = ({ linkId }: { readonly linkId: string }) => {
                 value={dateOfBirth}
                 onChange={(e) => setDateOfBirth(e.target.value)}
               />
-              <Checkbox
-                id="stayLoggedIn"
-                label={t.login.stayLoggedIn}
-                hint={t.login.stayHint}
-                checked={stay}
-                onChange={(e) => setStay(e.target.checked)}
-              />
+              <StayLoggedIn checked={stay} onChange={setStay} />
               <div className="actions">
                 <button type="submit" className="primary" disabled={busy}>
                   {t.link.submit}

@@ -6,7 +6,7 @@
 import { type FormEvent, useEffect, useRef, useState } from "react"
 import { useLocation, useSearch } from "wouter"
 import { type ApiProblem, call } from "../api.ts"
-import { Checkbox, focusFirstInvalid, RadioGroup, SelectField, TextField } from "../components/Form.tsx"
+import { focusFirstInvalid, RadioGroup, SelectField, StayLoggedIn, TextField } from "../components/Form.tsx"
 import { Info, Problem, Status } from "../components/Notice.tsx"
 import { useI18n } from "../i18n/I18n.tsx"
 import { usePageTitle, usePortal } from "../state.tsx"
@@ -235,13 +235,7 @@ export const LoginPage = () => {
                 value={code}
                 onChange={(e) => setCode(e.target.value)}
               />
-              <Checkbox
-                id="stayLoggedIn"
-                label={t.login.stayLoggedIn}
-                hint={t.login.stayHint}
-                checked={stay}
-                onChange={(e) => setStay(e.target.checked)}
-              />
+              <StayLoggedIn checked={stay} onChange={setStay} />
               <div className="actions">
                 <button type="submit" className="primary" disabled={busy}>
                   {t.login.submit}

@@ -5,6 +5,7 @@
 import { type FormEvent, useRef, useState } from "react"
 import { Link } from "wouter"
 import { type ApiProblem, call } from "../api.ts"
+import { BackLink } from "../components/BackLink.tsx"
 import { focusFirstInvalid, TextArea } from "../components/Form.tsx"
 import { Info, Problem, Status } from "../components/Notice.tsx"
 import { useI18n } from "../i18n/I18n.tsx"
@@ -120,12 +121,7 @@ export const MessagePage = ({ id }: { readonly id: string }) => {
   const message = thread.value?.message
   return (
     <section>
-      <p>
-        <Link href="/" className="back">
-          <span aria-hidden="true">&lt; </span>
-          {t.back}
-        </Link>
-      </p>
+      <BackLink href="/" />
       <h1 ref={heading} tabIndex={-1}>
         {message?.subject ?? t.messages.title}
       </h1>
