@@ -8,8 +8,11 @@ import type { Contract } from "@careportal/client"
 /** The digits of what was typed (spaces, dashes and dots dropped). */
 export const digitsOf = (s: string) => s.replace(/[\s\-.()]/g, "")
 
-/** An Ontario health card number: 10 digits once spaces and dashes are dropped. */
-export const isHealthCardNumber = (s: string) => /^\d{10}$/.test(digitsOf(s))
+/**
+ * An Ontario health card number: 10 digits once spaces and dashes are dropped, with or without
+ * the card's two-letter version code after them (the API matches on the digits only).
+ */
+export const isHealthCardNumber = (s: string) => /^\d{10}([A-Za-z]{1,2})?$/.test(digitsOf(s))
 
 /** Looks like an email address (the server normalises and decides). */
 export const isEmailAddress = (s: string) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s.trim())

@@ -18,6 +18,13 @@ describe("the login form", () => {
     expect(
       loginProblems({ cardNumber: "1234 567 890", contactKind: "mobile", contact: "(416) 555-0123" })
     ).toEqual({})
+    // With the version code printed after the number; a stray letter elsewhere is refused.
+    expect(
+      loginProblems({ cardNumber: "1234-567-890-AB", contactKind: "email", contact: "ada@example.org" })
+    ).toEqual({})
+    expect(
+      loginProblems({ cardNumber: "1234-5X7-890", contactKind: "email", contact: "ada@example.org" })
+    ).toEqual({ cardNumber: "cardNumber" })
   })
   it("names each field that is wrong", () => {
     expect(loginProblems({ cardNumber: "12345", contactKind: "email", contact: "ada" })).toEqual({

@@ -47,7 +47,8 @@ export const en = {
     idType: "ID type",
     idTypes: { "ON-HCN": "ON — Ontario health card (OHIP)" } as Record<string, string>,
     cardNumber: "Health card number",
-    cardHint: "The 10 digits on the front of your card, e.g. 1234 567 890.",
+    cardHint:
+      "The 10 digits on the front of your card, e.g. 1234 567 890 (the two letters after them may be left out).",
     contactLegend: "Where should we send your code?",
     byEmail: "Email",
     bySms: "Mobile",

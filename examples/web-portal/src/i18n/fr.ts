@@ -48,7 +48,8 @@ export const fr: Messages = {
     idType: "Type de pièce",
     idTypes: { "ON-HCN": "ON — Carte Santé de l'Ontario (RAMO)" },
     cardNumber: "Numéro de carte santé",
-    cardHint: "Les 10 chiffres au recto de votre carte, p. ex. 1234 567 890.",
+    cardHint:
+      "Les 10 chiffres au recto de votre carte, p. ex. 1234 567 890 (les deux lettres qui suivent sont facultatives).",
     contactLegend: "Où devons-nous envoyer votre code?",
     byEmail: "Courriel",
     bySms: "Cellulaire",
