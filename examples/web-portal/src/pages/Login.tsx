@@ -175,32 +175,18 @@ export const LoginPage = () => {
               setProblems((p) => ({ ...(p.cardNumber === undefined ? {} : { cardNumber: p.cardNumber }) }))
             }}
           />
-          {contactKind === "email" ? (
-            <TextField
-              id="contact"
-              key="email"
-              label={t.login.email}
-              error={problems.contact === undefined ? undefined : t.login.errors.email}
-              required
-              type="email"
-              autoComplete="email"
-              value={contact}
-              onChange={(e) => setContact(e.target.value)}
-            />
-          ) : (
-            <TextField
-              id="contact"
-              key="mobile"
-              label={t.login.mobile}
-              hint={t.login.mobileHint}
-              error={problems.contact === undefined ? undefined : t.login.errors.mobile}
-              required
-              type="tel"
-              autoComplete="tel"
-              value={contact}
-              onChange={(e) => setContact(e.target.value)}
-            />
-          )}
+          <TextField
+            id="contact"
+            key={contactKind}
+            label={contactKind === "email" ? t.login.email : t.login.mobile}
+            hint={contactKind === "email" ? undefined : t.login.mobileHint}
+            error={problems.contact === undefined ? undefined : t.login.errors[problems.contact]}
+            required
+            type={contactKind === "email" ? "email" : "tel"}
+            autoComplete={contactKind === "email" ? "email" : "tel"}
+            value={contact}
+            onChange={(e) => setContact(e.target.value)}
+          />
           <button type="submit" className="primary" disabled={busy}>
             {t.login.next}
           </button>
